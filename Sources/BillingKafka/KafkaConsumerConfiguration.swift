@@ -1,0 +1,35 @@
+/// Settings of a group consumer with manual offset control.
+public struct KafkaConsumerConfiguration: Sendable {
+    /// Brokers, client id and pass-through properties.
+    public var client: KafkaClientConfiguration
+    /// The consumer group.
+    public var groupID: String
+    /// The topics to subscribe to.
+    public var topics: [String]
+    /// How long the broker waits for a heartbeat before it drops this member.
+    public var sessionTimeoutMilliseconds: Int
+
+    /// Makes a consumer configuration.
+    public init(client: KafkaClientConfiguration, groupID: String, topics: [String], sessionTimeoutMilliseconds: Int = 10_000) {
+        self.client = client
+        self.groupID = groupID
+        self.topics = topics
+        self.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds
+    }
+
+    /// The properties the consumer needs for manual offset control, before the pass-through ones.
+    var typedProperties: [(String, String)] {
+        [
+            ("group.id", groupID),
+            ("enable.auto.commit", "false"),
+            ("enable.auto.offset.store", "false"),
+            ("enable.partition.eof", "false"),
+            ("auto.offset.reset", "earliest"),
+            ("session.timeout.ms", String(sessionTimeoutMilliseconds)),
+            ("log.queue", "true"),
+            // Keep a deep local queue so fetches run ahead of processing (see KAFKA-NOTES).
+            ("queued.min.messages", "1000000"),
+            ("queued.max.messages.kbytes", "262144"),
+        ]
+    }
+}
