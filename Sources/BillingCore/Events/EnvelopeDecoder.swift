@@ -1,0 +1,96 @@
+import Foundation
+
+/// Turns the bytes of an input record into an `InputEnvelope`, or says exactly why it cannot.
+///
+/// Only the structured JSON mode of CloudEvents 1.0 is accepted: the whole event, attributes and
+/// `data`, is the record value.
+public struct EnvelopeDecoder: Sendable {
+    /// The largest payload accepted, in bytes.
+    public let maxPayloadBytes: Int
+
+    /// Makes a decoder with a payload limit.
+    public init(maxPayloadBytes: Int) {
+        self.maxPayloadBytes = maxPayloadBytes
+    }
+
+    /// Validates and decodes one record value.
+    ///
+    /// - Throws: `EnvelopeFailure` with the `EventRejection` naming the first problem found, and the
+    ///   event's id and type when they could be read.
+    public func decode(_ payload: [UInt8]?) throws(EnvelopeFailure) -> InputEnvelope {
+        var members: [String: JSONValue] = [:]
+        do {
+            return try decode(payload, members: &members)
+        } catch {
+            throw EnvelopeFailure(rejection: error, eventID: members["id"]?.stringValue, eventType: members["type"]?.stringValue)
+        }
+    }
+
+    private func decode(_ payload: [UInt8]?, members: inout [String: JSONValue]) throws(EventRejection) -> InputEnvelope {
+        guard let payload, !payload.isEmpty else { throw .emptyPayload }
+        guard payload.count <= maxPayloadBytes else { throw .oversized(bytes: payload.count, limit: maxPayloadBytes) }
+        guard String(validating: payload, as: UTF8.self) != nil else { throw .notUTF8 }
+        let document: JSONValue
+        do {
+            document = try JSONDecoder().decode(JSONValue.self, from: Data(payload))
+        } catch {
+            throw .notJSON(detail: Self.describe(error))
+        }
+        guard case .object(let object) = document else { throw .notAnObject(kind: document.kindName) }
+        members = object
+
+        let members = object
+        func requiredString(_ name: String) throws(EventRejection) -> String {
+            guard let value = members[name] else { throw .missingAttribute(name) }
+            guard case .string(let text) = value else {
+                throw .invalidAttribute(name, detail: "expected a string, found a \(value.kindName)")
+            }
+            guard !text.isEmpty else { throw .invalidAttribute(name, detail: "must not be empty") }
+            return text
+        }
+        func optionalString(_ name: String) throws(EventRejection) -> String? {
+            guard let value = members[name], value != .null else { return nil }
+            guard case .string(let text) = value else {
+                throw .invalidAttribute(name, detail: "expected a string, found a \(value.kindName)")
+            }
+            return text
+        }
+
+        let specVersion = try requiredString("specversion")
+        guard specVersion == "1.0" else { throw .unsupportedSpecVersion(specVersion) }
+        let id = try requiredString("id")
+        let source = try requiredString("source")
+        let typeName = try requiredString("type")
+        if let contentType = try optionalString("datacontenttype") {
+            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard mediaType == "application/json" || mediaType?.hasSuffix("+json") == true else {
+                throw .unsupportedContentType(contentType)
+            }
+        }
+        let subject = try optionalString("subject")
+        var time: Date?
+        if let text = try optionalString("time") {
+            guard let parsed = RFC3339.parse(text) else {
+                throw .invalidAttribute("time", detail: "'\(text)' is not an RFC 3339 timestamp")
+            }
+            time = parsed
+        }
+        guard let type = InputEventType(rawValue: typeName) else { throw .unknownType(typeName) }
+        guard let data = members["data"] else { throw .missingAttribute("data") }
+        guard case .object = data else {
+            throw .invalidData(type: typeName, detail: "data must be a JSON object, found a \(data.kindName)")
+        }
+        return InputEnvelope(id: id, source: source, type: type, subject: subject, time: time, data: data)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let decodingError = error as? DecodingError else { return "\(error)" }
+        switch decodingError {
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        default:
+            return "\(decodingError)"
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import BillingCore
+import Foundation
+import GRDB
+
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
+/// billingd's database: one GRDB `DatabasePool` over one SQLite file in WAL mode.
+///
+/// The daemon opens it writable (once per process); billingctl opens it read-only. Every write is an
+/// intent-named transaction (`recordBatch`, `markPublished`, …).
+public final class BillingStore: Sendable {
+    let pool: DatabasePool
+    /// The database file's path.
+    public let path: String
+
+    /// How durable a commit is. `full` (the default) survives power loss; `normal` can lose the last
+    /// transactions on power loss (never on a process crash) and is only for benchmarks.
+    public enum Durability: String, Sendable, CaseIterable {
+        case full
+        case normal
+    }
+
+    private init(pool: DatabasePool, path: String) {
+        self.pool = pool
+        self.path = path
+    }
+
+    /// Opens (creating if needed) the database for writing and applies pending migrations.
+    ///
+    /// - Throws: `StoreError.cannotOpen` naming the path when the file cannot be opened or migrated.
+    public static func openForWriting(path: String, durability: Durability = .full) throws -> BillingStore {
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(5)
+            configuration.prepareDatabase { db in
+                // Keep -wal and -shm after the last connection closes, so read-only openers always work.
+                var flag: CInt = 1
+                let code = withUnsafeMutablePointer(to: &flag) {
+                    sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, $0)
+                }
+                guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            }
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try BillingSchema.migrator.migrate(pool)
+            return BillingStore(pool: pool, path: path)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Opens an existing database read-only, as billingctl does beside a running daemon.
+    ///
+    /// - Throws: `StoreError.cannotOpen` when the file is missing or unreadable, `StoreError.schemaMismatch`
+    ///   when its schema is older or newer than this build expects.
+    public static func openReadOnly(path: String) throws -> BillingStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.cannotOpen(path: path, reason: "no such file (has billingd run with this store.path?)")
+        }
+        let pool: DatabasePool
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(5)
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        let compatible = try pool.read { db in
+            try BillingSchema.migrator.hasCompletedMigrations(db) && !BillingSchema.migrator.hasBeenSuperseded(db)
+        }
+        guard compatible else { throw StoreError.schemaMismatch(path: path) }
+        return BillingStore(pool: pool, path: path)
+    }
+
+    /// The names of the migrations applied to this database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try BillingSchema.migrator.appliedMigrations(db) }
+    }
+}

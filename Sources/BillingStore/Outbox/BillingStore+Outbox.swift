@@ -1,0 +1,64 @@
+import BillingCore
+import Foundation
+import GRDB
+
+extension BillingStore {
+    static func appendOutbox(_ messages: [OutboundMessage], at: String, db: Database) throws {
+        guard !messages.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?)")
+        for message in messages {
+            try insert.execute(arguments: [
+                message.topic,
+                message.key.map { Data($0) },
+                message.value.map { Data($0) },
+                try StoredHeaders.encode(message.headers),
+                at,
+            ])
+        }
+    }
+
+    /// The oldest unpublished outbox rows, in id order.
+    ///
+    /// - Throws: a GRDB `DatabaseError` when the read fails, or a decoding error for a corrupt header column.
+    public func unpublishedOutbox(limit: Int) throws -> [OutboxEntry] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?",
+                arguments: [limit]
+            ).map { row in
+                let key: Data? = row["message_key"]
+                let payload: Data? = row["payload"]
+                return OutboxEntry(
+                    id: row["id"],
+                    message: OutboundMessage(
+                        topic: row["topic"], key: key.map { Array($0) }, value: payload.map { Array($0) },
+                        headers: try StoredHeaders.decode(row["headers"])),
+                    attempts: row["publish_attempts"])
+            }
+        }
+    }
+
+    /// Marks rows as published (their delivery reports arrived).
+    ///
+    /// - Throws: a GRDB `DatabaseError`; the rows are then published again later, with the same content.
+    public func markPublished(ids: [Int64], at: Date) throws {
+        guard !ids.isEmpty else { return }
+        let stamp = RFC3339.format(at)
+        try pool.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE outbox SET published_at = ?, last_error = NULL WHERE id = ? AND published_at IS NULL")
+            for id in ids { try update.execute(arguments: [stamp, id]) }
+        }
+    }
+
+    /// Counts a failed publication attempt on rows that stay unpublished.
+    ///
+    /// - Throws: a GRDB `DatabaseError`.
+    public func recordPublishFailure(ids: [Int64], error: String) throws {
+        guard !ids.isEmpty else { return }
+        try pool.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = ? WHERE id = ?")
+            for id in ids { try update.execute(arguments: [error, id]) }
+        }
+    }
+}

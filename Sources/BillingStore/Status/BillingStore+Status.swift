@@ -1,0 +1,43 @@
+import GRDB
+
+extension BillingStore {
+    /// Reads the store's status in one consistent snapshot.
+    ///
+    /// - Throws: a GRDB `DatabaseError` when the read fails.
+    public func status() throws -> StoreStatus {
+        try pool.read { db in
+            let offsets = try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset, updated_at FROM consumer_offset ORDER BY topic, partition").map {
+                StoreStatus.Offset(topic: $0["topic"], partition: $0["partition"], nextOffset: $0["next_offset"], updatedAt: $0["updated_at"])
+            }
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE published_at IS NULL") ?? 0
+            let published = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") ?? 0
+            let oldest = try String.fetchOne(db, sql: "SELECT min(created_at) FROM outbox WHERE published_at IS NULL")
+            let letters = try Int.fetchOne(db, sql: "SELECT count(*) FROM dead_letter") ?? 0
+            let byReason = try Row.fetchAll(db, sql: "SELECT reason_code, count(*) AS n FROM dead_letter GROUP BY reason_code ORDER BY n DESC, reason_code").map {
+                StoreStatus.ReasonCount(reason: $0["reason_code"], count: $0["n"])
+            }
+            return StoreStatus(
+                offsets: offsets, outboxPending: pending, outboxPublished: published, oldestPendingCreatedAt: oldest,
+                deadLetters: letters, deadLettersByReason: byReason,
+                migrations: try BillingSchema.migrator.appliedMigrations(db))
+        }
+    }
+
+    /// The most recent dead letters, newest first.
+    ///
+    /// - Throws: a GRDB `DatabaseError` when the read fails.
+    public func recentDeadLetters(limit: Int) throws -> [DeadLetterRow] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT source_topic, source_partition, source_offset, reason_code, reason, event_id, event_type, recorded_at FROM dead_letter ORDER BY id DESC LIMIT ?",
+                arguments: [limit]
+            ).map {
+                DeadLetterRow(
+                    sourceTopic: $0["source_topic"], sourcePartition: $0["source_partition"], sourceOffset: $0["source_offset"],
+                    reasonCode: $0["reason_code"], reason: $0["reason"], eventID: $0["event_id"], eventType: $0["event_type"],
+                    recordedAt: $0["recorded_at"])
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// A summary of the store for `billingctl status`.
+public struct StoreStatus: Sendable, Codable, Equatable {
+    /// One stored consumer offset.
+    public struct Offset: Sendable, Codable, Equatable {
+        public let topic: String
+        public let partition: Int32
+        public let nextOffset: Int64
+        public let updatedAt: String
+    }
+
+    /// Reasons of dead letters with their counts.
+    public struct ReasonCount: Sendable, Codable, Equatable {
+        public let reason: String
+        public let count: Int
+    }
+
+    /// Stored offsets, by topic and partition.
+    public let offsets: [Offset]
+    /// Outbox rows not yet published.
+    public let outboxPending: Int
+    /// Outbox rows published.
+    public let outboxPublished: Int
+    /// The creation time of the oldest unpublished outbox row, if any.
+    public let oldestPendingCreatedAt: String?
+    /// Dead letters recorded in all.
+    public let deadLetters: Int
+    /// Dead letters by reason code.
+    public let deadLettersByReason: [ReasonCount]
+    /// The applied schema migrations.
+    public let migrations: [String]
+}

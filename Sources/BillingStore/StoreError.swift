@@ -1,0 +1,16 @@
+/// A failure of the store that an operator can act on.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The database file could not be opened, created or migrated.
+    case cannotOpen(path: String, reason: String)
+    /// The file's schema does not match this build (run the matching billingd first).
+    case schemaMismatch(path: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the billing database at \(path): \(reason)"
+        case .schemaMismatch(let path):
+            return "the billing database at \(path) has a schema this build does not expect; run the billingd of the same version once to migrate it"
+        }
+    }
+}

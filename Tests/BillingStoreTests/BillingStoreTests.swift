@@ -1,0 +1,111 @@
+import BillingCore
+import BillingStore
+import Foundation
+import Testing
+
+@Suite("Billing store on a real SQLite file")
+struct BillingStoreTests {
+    let directory: URL
+    let path: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-store-\(UUID().uuidString)")
+        path = directory.appendingPathComponent("nested/billing.sqlite").path
+    }
+
+    func deadLetter(offset: Int64, rejection: EventRejection = .notJSON(detail: "x")) -> DeadLetter {
+        DeadLetter(source: LogPosition(topic: "orders", partition: 0, offset: offset), rejection: rejection)
+    }
+
+    @Test("opening creates the file, runs the migrations, and uses WAL with full sync")
+    func openAndMigrate() throws {
+        let store = try BillingStore.openForWriting(path: path)
+        #expect(try store.appliedMigrations() == ["2026-11-22 consumer offsets, dead letters, outbox"])
+        #expect(FileManager.default.fileExists(atPath: path))
+        let mode = try SQLiteShell.sqlite(path, "PRAGMA journal_mode;")
+        #expect(mode == "wal")
+    }
+
+    @Test("a batch stores offsets, dead letters and outbox rows together; offsets never go back")
+    func recordBatch() throws {
+        let store = try BillingStore.openForWriting(path: path)
+        let message = OutboundMessage(topic: "billing.dlq", key: Array("k".utf8), value: nil, headers: [MessageHeader(name: "a", value: [0, 255])])
+        try store.recordBatch(IngestBatch(
+            offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 10), ConsumerOffset(topic: "orders", partition: 1, nextOffset: 3)],
+            deadLetters: [deadLetter(offset: 9, rejection: .unknownType("x.y"))],
+            outbox: [message],
+            processedAt: Date(timeIntervalSince1970: 0)))
+        try store.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 7)], processedAt: Date()))
+        let offsets = try store.nextOffsets(topics: ["orders", "payments"])
+        #expect(offsets == [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 10), ConsumerOffset(topic: "orders", partition: 1, nextOffset: 3)])
+        let pending = try store.unpublishedOutbox(limit: 10)
+        #expect(pending.map(\.message) == [message], "NULL value and binary header survive the round trip")
+        let status = try store.status()
+        #expect(status.deadLetters == 1)
+        #expect(status.deadLettersByReason.map { "\($0.reason)=\($0.count)" } == ["unknown_type=1"])
+        #expect(status.outboxPending == 1)
+    }
+
+    @Test("the same dead letter recorded twice is kept once")
+    func deadLetterIdempotent() throws {
+        let store = try BillingStore.openForWriting(path: path)
+        for _ in 0..<2 {
+            try store.recordBatch(IngestBatch(offsets: [], deadLetters: [deadLetter(offset: 4)], processedAt: Date()))
+        }
+        #expect(try store.status().deadLetters == 1)
+    }
+
+    @Test("publishing marks rows; failures are counted and the rows stay pending")
+    func outboxLifecycle() throws {
+        let store = try BillingStore.openForWriting(path: path)
+        let messages = (0..<5).map { OutboundMessage(topic: "billing.events", key: nil, value: Array("m\($0)".utf8)) }
+        try store.recordBatch(IngestBatch(offsets: [], outbox: messages, processedAt: Date()))
+        let pending = try store.unpublishedOutbox(limit: 3)
+        #expect(pending.map(\.message.value) == [Array("m0".utf8), Array("m1".utf8), Array("m2".utf8)])
+        try store.markPublished(ids: pending.prefix(2).map(\.id), at: Date())
+        try store.recordPublishFailure(ids: [pending[2].id], error: "broker down")
+        let next = try store.unpublishedOutbox(limit: 10)
+        #expect(next.count == 3)
+        #expect(next.first?.attempts == 1)
+        #expect(try store.status().outboxPublished == 2)
+    }
+
+    @Test("a read-only open sees the writer's data and cannot write")
+    func readOnly() throws {
+        let writer = try BillingStore.openForWriting(path: path)
+        try writer.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 2, nextOffset: 5)], processedAt: Date()))
+        let reader = try BillingStore.openReadOnly(path: path)
+        #expect(try reader.nextOffsets(topics: ["orders"]).map(\.nextOffset) == [5])
+        #expect(throws: (any Error).self) {
+            try reader.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 2, nextOffset: 6)], processedAt: Date()))
+        }
+    }
+
+    @Test("read-only open of a missing file or a foreign database says so")
+    func readOnlyErrors() throws {
+        #expect {
+            _ = try BillingStore.openReadOnly(path: path)
+        } throws: { "\($0)".contains("no such file") }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let foreign = directory.appendingPathComponent("foreign.sqlite").path
+        _ = try SQLiteShell.sqlite(foreign, "PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+        #expect {
+            _ = try BillingStore.openReadOnly(path: foreign)
+        } throws: { "\($0)".contains("schema") }
+    }
+}
+
+/// Runs the sqlite3 command-line shell, an outside reader of our file.
+enum SQLiteShell {
+    static func sqlite(_ path: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
