@@ -18,7 +18,7 @@ struct BillingStoreTests {
     }
 
     @Test("opening creates the file, runs the migrations, and uses WAL with full sync")
-    func openAndMigrate() throws {
+    func openAndMigrate() async throws {
         let store = try BillingStore.openForWriting(path: path)
         #expect(try store.appliedMigrations() == ["2026-11-22 consumer offsets, dead letters, outbox"])
         #expect(FileManager.default.fileExists(atPath: path))
@@ -27,18 +27,18 @@ struct BillingStoreTests {
     }
 
     @Test("a batch stores offsets, dead letters and outbox rows together; offsets never go back")
-    func recordBatch() throws {
+    func recordBatch() async throws {
         let store = try BillingStore.openForWriting(path: path)
         let message = OutboundMessage(topic: "billing.dlq", key: Array("k".utf8), value: nil, headers: [MessageHeader(name: "a", value: [0, 255])])
-        try store.recordBatch(IngestBatch(
+        try await store.recordBatch(IngestBatch(
             offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 10), ConsumerOffset(topic: "orders", partition: 1, nextOffset: 3)],
             deadLetters: [deadLetter(offset: 9, rejection: .unknownType("x.y"))],
             outbox: [message],
             processedAt: Date(timeIntervalSince1970: 0)))
-        try store.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 7)], processedAt: Date()))
+        try await store.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 7)], processedAt: Date()))
         let offsets = try store.nextOffsets(topics: ["orders", "payments"])
         #expect(offsets == [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 10), ConsumerOffset(topic: "orders", partition: 1, nextOffset: 3)])
-        let pending = try store.unpublishedOutbox(limit: 10)
+        let pending = try await store.unpublishedOutbox(limit: 10)
         #expect(pending.map(\.message) == [message], "NULL value and binary header survive the round trip")
         let status = try store.status()
         #expect(status.deadLetters == 1)
@@ -47,42 +47,42 @@ struct BillingStoreTests {
     }
 
     @Test("the same dead letter recorded twice is kept once")
-    func deadLetterIdempotent() throws {
+    func deadLetterIdempotent() async throws {
         let store = try BillingStore.openForWriting(path: path)
         for _ in 0..<2 {
-            try store.recordBatch(IngestBatch(offsets: [], deadLetters: [deadLetter(offset: 4)], processedAt: Date()))
+            try await store.recordBatch(IngestBatch(offsets: [], deadLetters: [deadLetter(offset: 4)], processedAt: Date()))
         }
         #expect(try store.status().deadLetters == 1)
     }
 
     @Test("publishing marks rows; failures are counted and the rows stay pending")
-    func outboxLifecycle() throws {
+    func outboxLifecycle() async throws {
         let store = try BillingStore.openForWriting(path: path)
         let messages = (0..<5).map { OutboundMessage(topic: "billing.events", key: nil, value: Array("m\($0)".utf8)) }
-        try store.recordBatch(IngestBatch(offsets: [], outbox: messages, processedAt: Date()))
-        let pending = try store.unpublishedOutbox(limit: 3)
+        try await store.recordBatch(IngestBatch(offsets: [], outbox: messages, processedAt: Date()))
+        let pending = try await store.unpublishedOutbox(limit: 3)
         #expect(pending.map(\.message.value) == [Array("m0".utf8), Array("m1".utf8), Array("m2".utf8)])
-        try store.markPublished(ids: pending.prefix(2).map(\.id), at: Date())
-        try store.recordPublishFailure(ids: [pending[2].id], error: "broker down")
-        let next = try store.unpublishedOutbox(limit: 10)
+        try await store.markPublished(ids: pending.prefix(2).map(\.id), at: Date())
+        try await store.recordPublishFailure(ids: [pending[2].id], error: "broker down")
+        let next = try await store.unpublishedOutbox(limit: 10)
         #expect(next.count == 3)
         #expect(next.first?.attempts == 1)
         #expect(try store.status().outboxPublished == 2)
     }
 
     @Test("a read-only open sees the writer's data and cannot write")
-    func readOnly() throws {
+    func readOnly() async throws {
         let writer = try BillingStore.openForWriting(path: path)
-        try writer.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 2, nextOffset: 5)], processedAt: Date()))
+        try await writer.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 2, nextOffset: 5)], processedAt: Date()))
         let reader = try BillingStore.openReadOnly(path: path)
         #expect(try reader.nextOffsets(topics: ["orders"]).map(\.nextOffset) == [5])
-        #expect(throws: (any Error).self) {
-            try reader.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 2, nextOffset: 6)], processedAt: Date()))
+        await #expect(throws: (any Error).self) {
+            try await reader.recordBatch(IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 2, nextOffset: 6)], processedAt: Date()))
         }
     }
 
     @Test("read-only open of a missing file or a foreign database says so")
-    func readOnlyErrors() throws {
+    func readOnlyErrors() async throws {
         #expect {
             _ = try BillingStore.openReadOnly(path: path)
         } throws: { "\($0)".contains("no such file") }

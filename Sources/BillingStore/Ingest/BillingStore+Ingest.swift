@@ -20,9 +20,9 @@ extension BillingStore {
     /// An offset never moves backwards: a stored offset ahead of the batch's wins.
     ///
     /// - Throws: a GRDB `DatabaseError` (disk full, I/O error, constraint); nothing is written then.
-    public func recordBatch(_ batch: IngestBatch) throws {
+    public func recordBatch(_ batch: IngestBatch) async throws {
         let at = RFC3339.format(batch.processedAt)
-        try pool.write { db in
+        try await pool.write { db in
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (topic, partition) DO UPDATE

@@ -20,8 +20,8 @@ extension BillingStore {
     /// The oldest unpublished outbox rows, in id order.
     ///
     /// - Throws: a GRDB `DatabaseError` when the read fails, or a decoding error for a corrupt header column.
-    public func unpublishedOutbox(limit: Int) throws -> [OutboxEntry] {
-        try pool.read { db in
+    public func unpublishedOutbox(limit: Int) async throws -> [OutboxEntry] {
+        try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?",
@@ -42,10 +42,10 @@ extension BillingStore {
     /// Marks rows as published (their delivery reports arrived).
     ///
     /// - Throws: a GRDB `DatabaseError`; the rows are then published again later, with the same content.
-    public func markPublished(ids: [Int64], at: Date) throws {
+    public func markPublished(ids: [Int64], at: Date) async throws {
         guard !ids.isEmpty else { return }
         let stamp = RFC3339.format(at)
-        try pool.write { db in
+        try await pool.write { db in
             let update = try db.cachedStatement(sql: "UPDATE outbox SET published_at = ?, last_error = NULL WHERE id = ? AND published_at IS NULL")
             for id in ids { try update.execute(arguments: [stamp, id]) }
         }
@@ -54,9 +54,9 @@ extension BillingStore {
     /// Counts a failed publication attempt on rows that stay unpublished.
     ///
     /// - Throws: a GRDB `DatabaseError`.
-    public func recordPublishFailure(ids: [Int64], error: String) throws {
+    public func recordPublishFailure(ids: [Int64], error: String) async throws {
         guard !ids.isEmpty else { return }
-        try pool.write { db in
+        try await pool.write { db in
             let update = try db.cachedStatement(sql: "UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = ? WHERE id = ?")
             for id in ids { try update.execute(arguments: [error, id]) }
         }

@@ -1,0 +1,66 @@
+import BillingKafka
+import BillingStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// billingd assembled: store opened and migrated, embedded broker started when configured, and the
+/// services in dependency order. Tests build it with `make` and a configuration in memory.
+public struct BillingApplication: Sendable {
+    /// The services and their lifecycle.
+    public let serviceGroup: ServiceGroup
+    /// The Kafka bootstrap servers in use (the embedded broker's when `brokers: embedded`).
+    public let bootstrapServers: String
+    /// The open store.
+    public let store: BillingStore
+    /// The embedded broker, when billingd hosts one.
+    public let embeddedBroker: EmbeddedBrokerService?
+
+    /// Builds the application.
+    ///
+    /// - Parameter signals: the Unix signals that start a graceful stop (billingd passes SIGTERM and SIGINT).
+    /// - Throws: `StoreError` when the store cannot be opened, `KafkaError` when the broker cannot start.
+    public static func make(
+        configuration: BillingdConfiguration,
+        logger: Logger,
+        signals: [UnixSignal] = [],
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> BillingApplication {
+        let store = try BillingStore.openForWriting(path: configuration.store.path, durability: configuration.store.durability)
+        logger.info("store open", metadata: ["store.path": "\(configuration.store.path)", "store.durability": "\(configuration.store.durability.rawValue)"])
+        var broker: EmbeddedBrokerService?
+        let bootstrap: String
+        switch configuration.kafka.brokers {
+        case .embedded:
+            let service = try EmbeddedBrokerService(
+                topics: configuration.embeddedTopics, bootstrapFile: configuration.kafka.bootstrapFile, logger: logger)
+            broker = service
+            bootstrap = service.cluster.bootstrapServers
+        case .external(let servers):
+            bootstrap = servers
+        }
+        let metrics = BillingMetrics()
+        let signal = OutboxSignal()
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(client: configuration.kafkaClient(bootstrapServers: bootstrap)),
+            logger: logger)
+        let relay = OutboxRelay(
+            store: store, producer: producer, signal: signal, batchSize: configuration.outbox.batchSize,
+            pollInterval: .milliseconds(configuration.outbox.pollIntervalMilliseconds), logger: logger, metrics: metrics)
+        let ingest = IngestService(
+            configuration: configuration, bootstrapServers: bootstrap, store: store, signal: signal, logger: logger,
+            metrics: metrics, now: now)
+        // Start order = dependency order; graceful shutdown runs in reverse: ingest stops first, then the
+        // relay drains the outbox, then the broker goes.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let broker { services.append(.init(service: broker, serviceName: "embedded-broker")) }
+        services.append(.init(service: relay, serviceName: "outbox-relay"))
+        services.append(.init(service: ingest, serviceName: "ingest"))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(configuration.shutdownTimeoutMilliseconds)
+        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        return BillingApplication(
+            serviceGroup: ServiceGroup(configuration: groupConfiguration), bootstrapServers: bootstrap, store: store, embeddedBroker: broker)
+    }
+}

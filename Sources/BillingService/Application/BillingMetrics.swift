@@ -1,0 +1,35 @@
+import BillingCore
+import CoreMetrics
+import Metrics
+
+/// The metrics billingd reports, created once with low-cardinality labels (never ids).
+public struct BillingMetrics: Sendable {
+    let eventsAccepted: [InputEventType: Counter]
+    let deadLetters: [String: Counter]
+    let batches: Counter
+    let outboxPublished: Counter
+    let storeWriteFailures: Counter
+
+    /// Creates the metric handles through the bootstrapped (or task-local) metrics factory.
+    public init() {
+        eventsAccepted = Dictionary(uniqueKeysWithValues: InputEventType.allCases.map {
+            ($0, Counter(label: "billingd_events_accepted_total", dimensions: [("type", $0.rawValue)]))
+        })
+        let codes = [
+            "empty_payload", "oversized", "not_utf8", "not_json", "not_an_object", "missing_attribute", "invalid_attribute",
+            "unsupported_specversion", "unsupported_content_type", "unknown_type", "invalid_data",
+        ]
+        deadLetters = Dictionary(uniqueKeysWithValues: codes.map {
+            ($0, Counter(label: "billingd_dead_letters_total", dimensions: [("reason", $0)]))
+        })
+        batches = Counter(label: "billingd_batches_total")
+        outboxPublished = Counter(label: "billingd_outbox_published_total")
+        storeWriteFailures = Counter(label: "billingd_store_write_failures_total")
+    }
+
+    func accepted(_ type: InputEventType) { eventsAccepted[type]?.increment() }
+    func deadLettered(_ code: String) { deadLetters[code]?.increment() }
+    func batchRecorded() { batches.increment() }
+    func published(_ count: Int) { outboxPublished.increment(by: count) }
+    func storeWriteFailed() { storeWriteFailures.increment() }
+}

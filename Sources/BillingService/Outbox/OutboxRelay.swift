@@ -1,0 +1,84 @@
+import BillingCore
+import BillingKafka
+import BillingStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Publishes committed outbox rows with the idempotent producer and marks each row published only
+/// after its delivery report; rows go out in id order, so one customer's events keep their order.
+///
+/// When a row fails, the rows after it in the same round are published again later (downstream sees
+/// a repeat with the same event id, never a reordering). On graceful shutdown it drains what is left,
+/// within the shutdown time limit, then closes the producer.
+public final class OutboxRelay: Service {
+    private let store: BillingStore
+    private let producer: KafkaProducer
+    private let signal: OutboxSignal
+    private let batchSize: Int
+    private let pollInterval: Duration
+    private let logger: Logger
+    private let metrics: BillingMetrics
+
+    init(store: BillingStore, producer: KafkaProducer, signal: OutboxSignal, batchSize: Int, pollInterval: Duration, logger: Logger, metrics: BillingMetrics) {
+        self.store = store
+        self.producer = producer
+        self.signal = signal
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    public func run() async throws {
+        let ticker = Task { [signal, pollInterval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pollInterval)
+                signal.notify()
+            }
+        }
+        defer { ticker.cancel() }
+        var failures = 0
+        for await _ in signal.stream.cancelOnGracefulShutdown() {
+            do {
+                try await publishPending()
+                failures = 0
+            } catch {
+                failures += 1
+                let delay = Duration.milliseconds(min(5000, 100 << min(failures, 6)))
+                logger.error("outbox publication failed; retrying", metadata: ["error": "\(error)", "retry.in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+                try? await Task.sleep(for: delay)
+            }
+        }
+        // Graceful shutdown: the consumer has stopped (it shuts down before us); publish what is left.
+        do {
+            try await publishPending()
+        } catch {
+            logger.warning("outbox rows left unpublished at shutdown; they go out after restart", metadata: ["error": "\(error)"])
+        }
+        await producer.close()
+    }
+
+    /// Publishes every pending row, a round of `batchSize` at a time.
+    ///
+    /// - Throws: the first delivery or store error of a round; rows from the failed one on stay pending.
+    func publishPending() async throws {
+        while true {
+            let entries = try await store.unpublishedOutbox(limit: batchSize)
+            guard !entries.isEmpty else { return }
+            let results = try await producer.sendAll(entries.map { entry in
+                ProducerRecord(
+                    topic: entry.message.topic, key: entry.message.key, value: entry.message.value,
+                    headers: entry.message.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+            })
+            let firstFailure = results.firstIndex { if case .failure = $0 { return true } else { return false } }
+            let published = entries[..<(firstFailure ?? entries.count)]
+            try await store.markPublished(ids: published.map(\.id), at: Date())
+            metrics.published(published.count)
+            if let firstFailure, case .failure(let error) = results[firstFailure] {
+                try await store.recordPublishFailure(ids: entries[firstFailure...].map(\.id), error: "\(error)")
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import BillingService
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+@main
+struct Billingd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "billingd",
+        abstract: "The billing daemon: order and payment events in, invoices and billing events out.",
+        subcommands: [Run.self, Broker.self, CheckConfig.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Options every subcommand shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The configuration file (YAML). Every key can also be set as BILLINGD_<KEY>.")
+    var config: String?
+
+    func load() async throws -> BillingdConfiguration {
+        do {
+            return try await BillingdConfiguration.load(file: config)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+func bootstrapLogging(level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "billingd")
+}
+
+extension Billingd {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the daemon (the default).")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let configuration = try await options.load()
+            let logger = bootstrapLogging(level: configuration.logLevel)
+            let application = try await BillingApplication.make(configuration: configuration, logger: logger, signals: [.sigterm, .sigint])
+            logger.notice("billingd started", metadata: ["kafka.bootstrap": "\(application.bootstrapServers)", "store.path": "\(configuration.store.path)"])
+            try await application.serviceGroup.run()
+            logger.notice("billingd stopped")
+        }
+    }
+
+    struct Broker: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run only the embedded Kafka broker, so billingd can be stopped and restarted against data that stays.")
+
+        @OptionGroup var options: ConfigOptions
+
+        @Option(help: "Where to write the bootstrap address (default: kafka.embedded.bootstrap_file).")
+        var bootstrapFile: String?
+
+        func run() async throws {
+            let configuration = try await options.load()
+            let logger = bootstrapLogging(level: configuration.logLevel)
+            let broker = try EmbeddedBrokerService(
+                topics: configuration.embeddedTopics, bootstrapFile: bootstrapFile ?? configuration.kafka.bootstrapFile, logger: logger)
+            let group = ServiceGroup(services: [broker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await group.run()
+        }
+    }
+
+    struct CheckConfig: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-config", abstract: "Validate the configuration and print the values in effect.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let configuration = try await options.load()
+            print(configuration.summary)
+        }
+    }
+}
