@@ -21,11 +21,7 @@ struct ConfigOptions: ParsableArguments {
     var config: String?
 
     func load() async throws -> BillingdConfiguration {
-        do {
-            return try await BillingdConfiguration.load(file: config)
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
-        }
+        try await BillingdConfiguration.load(file: config)
     }
 }
 

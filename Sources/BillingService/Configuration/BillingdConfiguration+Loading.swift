@@ -37,7 +37,7 @@ extension BillingdConfiguration {
                 throw ConfigurationError(key: "config", problem: "cannot parse \(file): \(error)")
             }
         }
-        let values = ConfigValues(reader: ConfigReader(providers: providers), file: file)
+        let values = ConfigValues(reader: ConfigReader(providers: providers), file: file, environment: environment)
         return try BillingdConfiguration(values: values)
     }
 
@@ -126,7 +126,7 @@ extension BillingdConfiguration {
                     continue
                 }
                 let hint = known.min { editDistance($0, key) < editDistance($1, key) }.map { " (did you mean '\($0)'?)" } ?? ""
-                throw ConfigurationError(key: key, problem: "unknown key\(hint)", origin: file)
+                throw ConfigurationError(key: key, problem: "unknown key\(hint)", origin: "set in \(file)")
             }
         }
         try walk(mapping, prefix: "")
@@ -151,9 +151,12 @@ func editDistance(_ a: String, _ b: String) -> Int {
 struct ConfigValues {
     let reader: ConfigReader
     let file: String?
+    let environment: [String: String]
 
     func error(_ key: String, _ problem: String) -> ConfigurationError {
-        ConfigurationError(key: key, problem: problem, origin: file)
+        let variable = ConfigurationError.environmentVariable(for: key)
+        let origin = environment[variable] != nil ? "set by \(variable)" : file.map { "set in \($0)" }
+        return ConfigurationError(key: key, problem: problem, origin: origin)
     }
 
     func string(_ key: String) throws -> String? {

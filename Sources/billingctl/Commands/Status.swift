@@ -1,0 +1,41 @@
+import ArgumentParser
+import BillingStore
+import Foundation
+
+extension Billingctl {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stored consumer offsets, the outbox backlog and dead letters.")
+
+        @OptionGroup var options: StoreOptions
+
+        func run() throws {
+            let status = try options.open().status()
+            switch options.format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(status), as: UTF8.self))
+            case .csv:
+                var rows: [[String?]] = status.offsets.map { ["offset", "\($0.topic)[\($0.partition)]", String($0.nextOffset)] }
+                rows.append(["outbox", "pending", String(status.outboxPending)])
+                rows.append(["outbox", "published", String(status.outboxPublished)])
+                rows.append(["dead_letters", "total", String(status.deadLetters)])
+                rows += status.deadLettersByReason.map { ["dead_letters", $0.reason, String($0.count)] }
+                print(TabularOutput(columns: ["section", "name", "value"], rows: rows).render(.csv))
+            case .table:
+                print("Consumer offsets (next record to process)")
+                print(TabularOutput(
+                    columns: ["topic", "partition", "next_offset", "updated_at"],
+                    rows: status.offsets.map { [$0.topic, String($0.partition), String($0.nextOffset), $0.updatedAt] }
+                ).render(.table))
+                print("")
+                print("Outbox: \(status.outboxPending) pending, \(status.outboxPublished) published"
+                    + (status.oldestPendingCreatedAt.map { ", oldest pending from \($0)" } ?? ""))
+                print("Dead letters: \(status.deadLetters)"
+                    + (status.deadLettersByReason.isEmpty ? "" : " (" + status.deadLettersByReason.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") + ")"))
+                print("Schema: \(status.migrations.count) migrations applied")
+            }
+        }
+    }
+}
