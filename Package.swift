@@ -88,7 +88,10 @@ let package = Package(
         .testTarget(name: "BillingStoreTests", dependencies: ["BillingStore", "BillingCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "BillingServiceTests",
-            dependencies: ["BillingService", "BillingKafka", "BillingStore", "BillingCore"],
+            dependencies: [
+                "BillingService", "BillingKafka", "BillingStore", "BillingCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -96,6 +99,7 @@ let package = Package(
             dependencies: [
                 "BillingService", "BillingKafka", "BillingStore", "BillingCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
