@@ -1,5 +1,11 @@
 /// Why an input record cannot be processed; it goes to the dead-letter topic with this reason.
 public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Every reason code that can appear in `billingd.dlq.reason`.
+    public static let allCodes: [String] = [
+        "empty_payload", "oversized", "not_utf8", "not_json", "not_an_object", "missing_attribute", "invalid_attribute",
+        "unsupported_specversion", "unsupported_content_type", "unknown_type", "invalid_data",
+    ] + BusinessRule.allCases.map(\.rawValue)
+
     /// The record has no value (NULL, a tombstone) or an empty one.
     case emptyPayload
     /// The value is larger than the configured limit.
@@ -22,6 +28,8 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownType(String)
     /// The `data` of a known type does not match its schema.
     case invalidData(type: String, detail: String)
+    /// The event is well formed but breaks a billing rule.
+    case rejected(BusinessRule, detail: String)
 
     /// A stable, machine-readable code for the reason, used as the `billingd.dlq.reason` header.
     public var code: String {
@@ -37,6 +45,7 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .unsupportedContentType: return "unsupported_content_type"
         case .unknownType: return "unknown_type"
         case .invalidData: return "invalid_data"
+        case .rejected(let rule, _): return rule.rawValue
         }
     }
 
@@ -54,6 +63,7 @@ public enum EventRejection: Error, Sendable, Equatable, CustomStringConvertible 
         case .unsupportedContentType(let type): return "datacontenttype '\(type)' is not supported (only application/json)"
         case .unknownType(let type): return "event type '\(type)' is not one billingd handles"
         case .invalidData(let type, let detail): return "the data of \(type) is invalid: \(detail)"
+        case .rejected(_, let detail): return detail
         }
     }
 }

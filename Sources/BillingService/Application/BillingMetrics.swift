@@ -15,11 +15,7 @@ public struct BillingMetrics: Sendable {
         eventsAccepted = Dictionary(uniqueKeysWithValues: InputEventType.allCases.map {
             ($0, Counter(label: "billingd_events_accepted_total", dimensions: [("type", $0.rawValue)]))
         })
-        let codes = [
-            "empty_payload", "oversized", "not_utf8", "not_json", "not_an_object", "missing_attribute", "invalid_attribute",
-            "unsupported_specversion", "unsupported_content_type", "unknown_type", "invalid_data",
-        ]
-        deadLetters = Dictionary(uniqueKeysWithValues: codes.map {
+        deadLetters = Dictionary(uniqueKeysWithValues: EventRejection.allCodes.map {
             ($0, Counter(label: "billingd_dead_letters_total", dimensions: [("reason", $0)]))
         })
         batches = Counter(label: "billingd_batches_total")

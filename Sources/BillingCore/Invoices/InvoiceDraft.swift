@@ -1,0 +1,92 @@
+/// One line of an invoice: a quantity of an order line and its net amount.
+public struct InvoiceLine: Hashable, Sendable {
+    public let orderLine: OrderLine
+    /// The quantity invoiced on this invoice.
+    public let quantity: Decimal64
+    /// Its net amount (by `LinePricing`).
+    public let netAmount: Money
+}
+
+/// The tax of one category and rate on an invoice.
+public struct TaxSubtotal: Hashable, Sendable {
+    public let category: TaxCategory
+    public let rate: TaxRate
+    /// The sum of the net amounts of the lines with this category and rate.
+    public let taxableAmount: Money
+    /// `rate.tax(on: taxableAmount)`: the one rounding of tax.
+    public let taxAmount: Money
+}
+
+/// An invoice before it has a number. Numbers are assigned by the store in the transaction that issues
+/// the invoice, so a draft never burns one.
+public struct InvoiceDraft: Hashable, Sendable {
+    public let customerID: String
+    public let orderID: String
+    public let shipmentID: String
+    public let shipDate: BusinessDate
+    public let currency: Currency
+    public let issueDate: BusinessDate
+    public let dueDate: BusinessDate
+    public let paymentTermDays: Int
+    public let buyerReference: String?
+    public let purchaseOrder: String?
+    public let buyer: Party
+    public let seller: Party
+    public let lines: [InvoiceLine]
+    /// By category, then rate.
+    public let taxSubtotals: [TaxSubtotal]
+    /// Σ line net amounts.
+    public let netTotal: Money
+    /// Σ tax subtotals.
+    public let taxTotal: Money
+    /// net + tax: what the customer owes.
+    public let grossTotal: Money
+
+    /// Builds the draft from lines, computing the tax breakdown and totals so that every total is
+    /// exactly the sum of its parts.
+    ///
+    /// - Throws: `MoneyError.overflow`.
+    init(order: Order, fulfilment: Fulfilment, lines: [InvoiceLine], issueDate: BusinessDate, seller: Party) throws(MoneyError) {
+        customerID = order.customerID
+        orderID = order.orderID
+        shipmentID = fulfilment.shipmentID
+        shipDate = fulfilment.shipDate
+        currency = order.currency
+        self.issueDate = issueDate
+        dueDate = issueDate.adding(days: order.paymentTermDays)
+        paymentTermDays = order.paymentTermDays
+        buyerReference = order.buyerReference
+        purchaseOrder = order.purchaseOrder
+        buyer = order.buyer
+        self.seller = seller
+        self.lines = lines
+        struct Key: Hashable { let category: TaxCategory; let rate: TaxRate }
+        var taxable: [Key: Money] = [:]
+        var order: [Key] = []
+        for line in lines {
+            let key = Key(category: line.orderLine.taxCategory, rate: line.orderLine.taxRate)
+            if taxable[key] == nil { order.append(key) }
+            taxable[key] = try (taxable[key] ?? .zero(currency)).adding(line.netAmount)
+        }
+        var subtotals: [TaxSubtotal] = []
+        for key in order.sorted(by: { ($0.category.rawValue, $0.rate) < ($1.category.rawValue, $1.rate) }) {
+            let base = taxable[key]!
+            subtotals.append(TaxSubtotal(category: key.category, rate: key.rate, taxableAmount: base, taxAmount: try key.rate.tax(on: base)))
+        }
+        taxSubtotals = subtotals
+        netTotal = try Money.sum(lines.map(\.netAmount), currency: currency)
+        taxTotal = try Money.sum(subtotals.map(\.taxAmount), currency: currency)
+        grossTotal = try netTotal.adding(taxTotal)
+    }
+}
+
+/// An issued invoice: a draft with its number.
+public struct Invoice: Hashable, Sendable {
+    public let number: String
+    public let draft: InvoiceDraft
+
+    public init(number: String, draft: InvoiceDraft) {
+        self.number = number
+        self.draft = draft
+    }
+}

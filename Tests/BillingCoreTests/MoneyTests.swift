@@ -1,0 +1,82 @@
+import BillingCore
+import Testing
+
+@Suite("Money, currencies and rounding")
+struct MoneyTests {
+    @Test("exponents follow ISO 4217", arguments: [("EUR", 2), ("USD", 2), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("BHD", 3), ("CLF", 4)])
+    func exponents(code: String, exponent: Int) throws {
+        #expect(try Currency(code: code).exponent == exponent)
+    }
+
+    @Test("an unknown currency is an error")
+    func unknownCurrency() {
+        #expect(throws: MoneyError.unknownCurrency("EUX")) { try Currency(code: "EUX") }
+        #expect(throws: MoneyError.unknownCurrency("eur")) { try Currency(code: "eur") }
+    }
+
+    @Test("parsing respects the currency's decimals")
+    func parsing() throws {
+        let eur = try Currency(code: "EUR")
+        #expect(try Money(parsing: "12.30", currency: eur).minorUnits == 1230)
+        #expect(try Money(parsing: "12.3", currency: eur).minorUnits == 1230)
+        #expect(try Money(parsing: "12", currency: eur).minorUnits == 1200)
+        #expect(try Money(parsing: "12.300", currency: eur).minorUnits == 1230, "trailing zeros carry no precision")
+        #expect(throws: MoneyError.tooPrecise("12.345", maxDecimals: 2)) { try Money(parsing: "12.345", currency: eur) }
+        #expect(try Money(parsing: "1500", currency: Currency(code: "JPY")).minorUnits == 1500)
+        #expect(throws: MoneyError.tooPrecise("1500.5", maxDecimals: 0)) { try Money(parsing: "1500.5", currency: Currency(code: "JPY")) }
+        #expect(try Money(parsing: "1.234", currency: Currency(code: "KWD")).minorUnits == 1234)
+        for bad in ["", "1,5", "1.2.3", "+1", "1e3", ".5", "5.", " 1", "0x10", "١٢"] {
+            #expect(throws: MoneyError.self) { try Money(parsing: bad, currency: eur) }
+        }
+    }
+
+    @Test("formatting gives exactly the currency's decimals")
+    func formatting() throws {
+        #expect(Money(minorUnits: 5, currency: try Currency(code: "EUR")).amountString == "0.05")
+        #expect(Money(minorUnits: -105, currency: try Currency(code: "EUR")).amountString == "-1.05")
+        #expect(Money(minorUnits: 1500, currency: try Currency(code: "JPY")).amountString == "1500")
+        #expect(Money(minorUnits: 7, currency: try Currency(code: "KWD")).amountString == "0.007")
+    }
+
+    @Test("overflow is an error, never a trap")
+    func overflow() throws {
+        let eur = try Currency(code: "EUR")
+        let big = Money(minorUnits: .max - 1, currency: eur)
+        #expect(throws: MoneyError.overflow) { try big.adding(Money(minorUnits: 2, currency: eur)) }
+        #expect(throws: MoneyError.overflow) { try Money(minorUnits: .min, currency: eur).subtracting(Money(minorUnits: 1, currency: eur)) }
+        #expect(throws: MoneyError.overflow) { try Money(parsing: "99999999999999999999", currency: eur) }
+    }
+
+    @Test("different currencies do not mix")
+    func mismatch() throws {
+        #expect(throws: MoneyError.currencyMismatch("EUR", "USD")) {
+            try Money(minorUnits: 1, currency: Currency(code: "EUR")).adding(Money(minorUnits: 1, currency: Currency(code: "USD")))
+        }
+    }
+
+    @Test("rounding is half away from zero", arguments: [
+        (Int128(5), Int128(10), Int128(1)), (Int128(4), Int128(10), Int128(0)), (Int128(15), Int128(10), Int128(2)),
+        (Int128(25), Int128(10), Int128(3)), (Int128(-5), Int128(10), Int128(-1)), (Int128(-15), Int128(10), Int128(-2)),
+        (Int128(-4), Int128(10), Int128(0)), (Int128(1), Int128(3), Int128(0)), (Int128(2), Int128(3), Int128(1)),
+    ])
+    func rounding(numerator: Int128, denominator: Int128, expected: Int128) {
+        #expect(Rounding.divide(numerator, by: denominator) == expected)
+    }
+
+    @Test("tax is rounded once per rate", arguments: [
+        ("19", 1000, 190), ("19", 263, 50), ("7", 50, 4), ("7", 49, 3), ("7.5", 10, 1), ("0", 12345, 0), ("19", -263, -50), ("16", 3, 0),
+    ])
+    func tax(rate: String, net: Int64, expected: Int64) throws {
+        let eur = try Currency(code: "EUR")
+        let taxRate = try TaxRate(percent: Decimal64(parsing: rate, maxScale: 4))
+        #expect(try taxRate.tax(on: Money(minorUnits: net, currency: eur)).minorUnits == expected)
+    }
+
+    @Test("rates print without trailing zeros and reject nonsense")
+    func rates() throws {
+        #expect(try TaxRate(percent: Decimal64(parsing: "7.50", maxScale: 4)).description == "7.5")
+        #expect(try TaxRate(percent: Decimal64(parsing: "19", maxScale: 4)).description == "19")
+        #expect(throws: MoneyError.self) { try TaxRate(percent: Decimal64(parsing: "101", maxScale: 4)) }
+        #expect(throws: MoneyError.self) { try TaxRate(percent: Decimal64(parsing: "-1", maxScale: 4)) }
+    }
+}
