@@ -20,7 +20,7 @@ struct BillingStoreTests {
     @Test("opening creates the file, runs the migrations, and uses WAL with full sync")
     func openAndMigrate() async throws {
         let store = try BillingStore.openForWriting(path: path)
-        #expect(try store.appliedMigrations() == ["2026-11-22 consumer offsets, dead letters, outbox"])
+        #expect(try store.appliedMigrations() == ["2026-11-22 consumer offsets, dead letters, outbox", "2026-11-22 orders, invoices, payments, audit"])
         #expect(FileManager.default.fileExists(atPath: path))
         let mode = try SQLiteShell.sqlite(path, "PRAGMA journal_mode;")
         #expect(mode == "wal")

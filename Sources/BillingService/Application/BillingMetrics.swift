@@ -1,4 +1,5 @@
 import BillingCore
+import BillingStore
 import CoreMetrics
 import Metrics
 
@@ -9,6 +10,10 @@ public struct BillingMetrics: Sendable {
     let batches: Counter
     let outboxPublished: Counter
     let storeWriteFailures: Counter
+    let invoicesIssued: Counter
+    let paymentsRecorded: Counter
+    let eventsWaiting: Counter
+    let duplicatesSkipped: Counter
 
     /// Creates the metric handles through the bootstrapped (or task-local) metrics factory.
     public init() {
@@ -21,6 +26,10 @@ public struct BillingMetrics: Sendable {
         batches = Counter(label: "billingd_batches_total")
         outboxPublished = Counter(label: "billingd_outbox_published_total")
         storeWriteFailures = Counter(label: "billingd_store_write_failures_total")
+        invoicesIssued = Counter(label: "billingd_invoices_issued_total")
+        paymentsRecorded = Counter(label: "billingd_payments_recorded_total")
+        eventsWaiting = Counter(label: "billingd_events_waiting_total")
+        duplicatesSkipped = Counter(label: "billingd_duplicate_events_total")
     }
 
     func accepted(_ type: InputEventType) { eventsAccepted[type]?.increment() }
@@ -28,4 +37,11 @@ public struct BillingMetrics: Sendable {
     func batchRecorded() { batches.increment() }
     func published(_ count: Int) { outboxPublished.increment(by: count) }
     func storeWriteFailed() { storeWriteFailures.increment() }
+    func recorded(_ outcome: BatchOutcome) {
+        invoicesIssued.increment(by: outcome.invoicesIssued)
+        paymentsRecorded.increment(by: outcome.paymentsRecorded)
+        eventsWaiting.increment(by: outcome.eventsWaiting)
+        duplicatesSkipped.increment(by: outcome.duplicatesSkipped)
+        for (code, count) in outcome.rejections { deadLetters[code]?.increment(by: count) }
+    }
 }

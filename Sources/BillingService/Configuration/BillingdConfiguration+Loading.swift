@@ -1,3 +1,4 @@
+import BillingCore
 import BillingKafka
 import BillingStore
 import Configuration
@@ -14,6 +15,9 @@ extension BillingdConfiguration {
         "kafka.session_timeout_ms", "kafka.properties", "kafka.embedded.partitions", "kafka.embedded.bootstrap_file",
         "store.path", "store.durability",
         "outbox.batch_size", "outbox.poll_interval_ms", "outbox.max_dead_letter_payload_bytes",
+        "billing.time_zone", "billing.invoice_prefix", "billing.default_payment_terms_days", "billing.event_source",
+        "seller.name", "seller.tax_id", "seller.address.line1", "seller.address.line2", "seller.address.city",
+        "seller.address.postal_code", "seller.address.country",
         "shutdown.timeout_ms", "log.level",
     ]
 
@@ -89,6 +93,25 @@ extension BillingdConfiguration {
         outbox.pollIntervalMilliseconds = try values.int("outbox.poll_interval_ms", in: 10...600_000) ?? outbox.pollIntervalMilliseconds
         outbox.maxDeadLetterPayloadBytes =
             try values.int("outbox.max_dead_letter_payload_bytes", in: 1024...100_000_000) ?? outbox.maxDeadLetterPayloadBytes
+        if let zone = try values.nonEmpty("billing.time_zone") {
+            guard TimeZone(identifier: zone) != nil else { throw values.error("billing.time_zone", "'\(zone)' is not an IANA time zone such as Europe/Berlin") }
+            billing.timeZone = zone
+        }
+        if let prefix = try values.nonEmpty("billing.invoice_prefix") {
+            guard prefix.count <= 20, prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw values.error("billing.invoice_prefix", "'\(prefix)' must be up to 20 letters, digits or underscores")
+            }
+            billing.invoicePrefix = prefix
+        }
+        billing.defaultPaymentTermDays = try values.int("billing.default_payment_terms_days", in: 0...3650) ?? billing.defaultPaymentTermDays
+        billing.eventSource = try values.nonEmpty("billing.event_source") ?? billing.eventSource
+        let address = PostalAddress(
+            line1: try values.text("seller.address.line1"), line2: try values.text("seller.address.line2"),
+            city: try values.text("seller.address.city"), postalCode: try values.text("seller.address.postal_code"),
+            country: try values.text("seller.address.country"))
+        billing.seller = Party(
+            name: try values.text("seller.name"), taxID: try values.text("seller.tax_id"),
+            address: address == PostalAddress() ? nil : address)
         shutdownTimeoutMilliseconds = try values.int("shutdown.timeout_ms", in: 100...600_000) ?? shutdownTimeoutMilliseconds
         if let level = try values.string("log.level") {
             guard let value = Logger.Level(rawValue: level.lowercased()) else {
@@ -161,6 +184,12 @@ struct ConfigValues {
 
     func string(_ key: String) throws -> String? {
         reader.string(forKey: ConfigKey(key))
+    }
+
+    /// An optional free text; blank counts as absent.
+    func text(_ key: String) throws -> String? {
+        guard let value = try string(key)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
     }
 
     func nonEmpty(_ key: String) throws -> String? {

@@ -1,3 +1,4 @@
+import BillingCore
 import BillingStore
 import Logging
 
@@ -27,6 +28,13 @@ extension BillingdConfiguration {
             "outbox.batch_size: \(outbox.batchSize)",
             "outbox.poll_interval_ms: \(outbox.pollIntervalMilliseconds)",
             "outbox.max_dead_letter_payload_bytes: \(outbox.maxDeadLetterPayloadBytes)",
+            "billing.time_zone: \(billing.timeZone)",
+            "billing.invoice_prefix: \(billing.invoicePrefix)",
+            "billing.default_payment_terms_days: \(billing.defaultPaymentTermDays)",
+            "billing.event_source: \(billing.eventSource)",
+            "seller.name: \(billing.seller.name ?? "")",
+            "seller.tax_id: \(billing.seller.taxID ?? "")",
+            "seller.address: \([billing.seller.address?.line1, billing.seller.address?.line2, billing.seller.address?.postalCode, billing.seller.address?.city, billing.seller.address?.country].compactMap { $0 }.joined(separator: ", "))",
             "shutdown.timeout_ms: \(shutdownTimeoutMilliseconds)",
             "log.level: \(logLevel.rawValue)",
         ]

@@ -1,3 +1,4 @@
+import BillingCore
 import BillingKafka
 import BillingStore
 import Logging
@@ -49,7 +50,22 @@ public struct BillingdConfiguration: Sendable {
         public var maxDeadLetterPayloadBytes = 900_000
     }
 
+    /// Billing rules and the seller's identity.
+    public struct Billing: Sendable {
+        /// The company's time zone (IANA name); issue and due dates are calendar dates there.
+        public var timeZone = "UTC"
+        /// Invoice numbers are `PREFIX-YYYY-NNNNNN`.
+        public var invoicePrefix = "INV"
+        /// Payment terms for orders that give none.
+        public var defaultPaymentTermDays = 30
+        /// The CloudEvents `source` of billing events.
+        public var eventSource = "billingd"
+        /// The seller printed on every invoice.
+        public var seller = Party()
+    }
+
     public var kafka = Kafka()
+    public var billing = Billing()
     public var store = Store()
     public var outbox = Outbox()
     /// How long a graceful stop may take before work in flight is cancelled.

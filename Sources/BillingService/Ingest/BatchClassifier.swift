@@ -12,29 +12,33 @@ struct BatchClassifier: Sendable {
 
     struct Outcome {
         var record: IngestBatch
-        var accepted: [(message: ConsumedMessage, envelope: InputEnvelope)]
+        var accepted: [SourcedEvent]
     }
 
     func classify(_ messages: [ConsumedMessage], now: Date) -> Outcome {
-        var accepted: [(ConsumedMessage, InputEnvelope)] = []
+        var accepted: [SourcedEvent] = []
         var deadLetters: [DeadLetter] = []
         var outbox: [OutboundMessage] = []
         var next: [TopicPartition: Int64] = [:]
         for message in messages {
             next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
+            let record = InputRecord(
+                position: LogPosition(topic: message.topic, partition: message.partition, offset: message.offset),
+                key: message.key, value: message.value, headers: message.headers.map { MessageHeader(name: $0.name, value: $0.value) },
+                timestampMilliseconds: message.timestampMilliseconds)
             do {
-                accepted.append((message, try decoder.decode(message.value)))
+                accepted.append(SourcedEvent(record: record, envelope: try decoder.decode(message.value)))
             } catch {
                 let deadLetter = DeadLetter(
-                    source: LogPosition(topic: message.topic, partition: message.partition, offset: message.offset),
+                    source: record.position,
                     rejection: error.rejection, eventID: error.eventID, eventType: error.eventType)
                 deadLetters.append(deadLetter)
                 outbox.append(deadLetter.message(
                     topic: deadLetterTopic,
-                    originalKey: message.key,
-                    originalValue: message.value,
-                    originalHeaders: message.headers.map { MessageHeader(name: $0.name, value: $0.value) },
-                    sourceTimestampMilliseconds: message.timestampMilliseconds,
+                    originalKey: record.key,
+                    originalValue: record.value,
+                    originalHeaders: record.headers,
+                    sourceTimestampMilliseconds: record.timestampMilliseconds,
                     rejectedAt: now,
                     maxValueBytes: maxDeadLetterPayloadBytes))
             }

@@ -19,6 +19,8 @@ public final class IngestService: Service {
     private let logger: Logger
     private let metrics: BillingMetrics
     private let now: @Sendable () -> Date
+    private let timeZone: TimeZone
+    private let settings: ProcessingSettings
 
     init(
         configuration: BillingdConfiguration, bootstrapServers: String, store: BillingStore, signal: OutboxSignal,
@@ -31,6 +33,10 @@ public final class IngestService: Service {
         self.logger = logger
         self.metrics = metrics
         self.now = now
+        self.timeZone = TimeZone(identifier: configuration.billing.timeZone) ?? TimeZone(identifier: "UTC")!
+        self.settings = ProcessingSettings(
+            eventsTopic: configuration.kafka.eventsTopic, deadLetterTopic: configuration.kafka.deadLetterTopic,
+            maxDeadLetterPayloadBytes: configuration.outbox.maxDeadLetterPayloadBytes, eventSource: configuration.billing.eventSource)
     }
 
     public func run() async throws {
@@ -59,10 +65,16 @@ public final class IngestService: Service {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let batch = try await consumer.nextBatch(maxMessages: kafka.batchMaxMessages, maxWait: .milliseconds(kafka.batchMaxWaitMilliseconds))
                 guard !batch.messages.isEmpty else { continue }
-                let outcome = classifier.classify(batch.messages, now: now())
-                guard try await persist(outcome.record) else { break }
+                let processingTime = now()
+                let outcome = classifier.classify(batch.messages, now: processingTime)
+                let context = BillingContext(
+                    now: processingTime, timeZone: timeZone, seller: configuration.billing.seller,
+                    numbering: InvoiceNumbering(prefix: configuration.billing.invoicePrefix),
+                    defaultPaymentTermDays: configuration.billing.defaultPaymentTermDays)
+                guard let result = try await persist(outcome.record, events: outcome.accepted, context: context) else { break }
                 metrics.batchRecorded()
-                for (_, envelope) in outcome.accepted { metrics.accepted(envelope.type) }
+                for event in outcome.accepted { metrics.accepted(event.envelope.type) }
+                metrics.recorded(result)
                 for deadLetter in outcome.record.deadLetters {
                     metrics.deadLettered(deadLetter.rejection.code)
                     logger.warning(
@@ -72,7 +84,12 @@ public final class IngestService: Service {
                             "dlq.detail": "\(deadLetter.rejection.description)",
                         ])
                 }
-                if !outcome.record.outbox.isEmpty { signal.notify() }
+                for (code, count) in result.rejections {
+                    logger.warning("events rejected by a billing rule", metadata: ["dlq.reason": "\(code)", "count": "\(count)"])
+                }
+                if !outcome.record.outbox.isEmpty || result.invoicesIssued > 0 || result.paymentsRecorded > 0 || !result.rejections.isEmpty {
+                    signal.notify()
+                }
                 do {
                     try consumer.commit(Dictionary(uniqueKeysWithValues: outcome.record.offsets.map {
                         (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
@@ -90,27 +107,28 @@ public final class IngestService: Service {
         logger.info("consumer stopped")
     }
 
-    /// Writes the batch, retrying store failures with a growing pause.
+    /// Processes and writes the batch, retrying store failures with a growing pause. The decisions are
+    /// made again on each attempt, inside the transaction, so a retry never reuses a rolled-back number.
     ///
-    /// - Returns: `false` when billingd is stopping before the write succeeded (nothing was committed).
-    private func persist(_ record: IngestBatch) async throws -> Bool {
+    /// - Returns: `nil` when billingd is stopping before the write succeeded (nothing was committed).
+    private func persist(_ record: IngestBatch, events: [SourcedEvent], context: BillingContext) async throws -> BatchOutcome? {
         var attempt = 0
         while true {
             do {
-                try await store.recordBatch(record)
+                let outcome = try await store.processBatch(record, events: events, context: context, settings: settings)
                 if attempt > 0 { logger.notice("store write succeeded after retrying", metadata: ["store.attempts": "\(attempt + 1)"]) }
-                return true
+                return outcome
             } catch {
                 attempt += 1
                 metrics.storeWriteFailed()
                 logger.error(
                     "store write failed; holding the batch and retrying", metadata: ["error": "\(error)", "store.attempt": "\(attempt)"])
-                if Task.isShuttingDownGracefully || Task.isCancelled { return false }
+                if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
                 let pause = Duration.milliseconds(min(5000, 50 << min(attempt, 7)))
                 try? await cancelWhenGracefulShutdown {
                     try await Task.sleep(for: pause)
                 }
-                if Task.isShuttingDownGracefully || Task.isCancelled { return false }
+                if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
             }
         }
     }

@@ -21,29 +21,31 @@ extension BillingStore {
     ///
     /// - Throws: a GRDB `DatabaseError` (disk full, I/O error, constraint); nothing is written then.
     public func recordBatch(_ batch: IngestBatch) async throws {
+        try await pool.write { db in try Self.record(batch, db: db) }
+    }
+
+    static func record(_ batch: IngestBatch, db: Database) throws {
         let at = RFC3339.format(batch.processedAt)
-        try await pool.write { db in
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (topic, partition) DO UPDATE
-                SET next_offset = max(next_offset, excluded.next_offset), updated_at = excluded.updated_at
-                """)
-            for offset in batch.offsets {
-                try upsert.execute(arguments: [offset.topic, offset.partition, offset.nextOffset, at])
-            }
-            let letter = try db.cachedStatement(sql: """
-                INSERT INTO dead_letter (source_topic, source_partition, source_offset, reason_code, reason, event_id, event_type, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
-                """)
-            for deadLetter in batch.deadLetters {
-                try letter.execute(arguments: [
-                    deadLetter.source.topic, deadLetter.source.partition, deadLetter.source.offset,
-                    deadLetter.rejection.code, deadLetter.rejection.description,
-                    deadLetter.eventID, deadLetter.eventType, at,
-                ])
-            }
-            try Self.appendOutbox(batch.outbox, at: at, db: db)
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (topic, partition) DO UPDATE
+            SET next_offset = max(next_offset, excluded.next_offset), updated_at = excluded.updated_at
+            """)
+        for offset in batch.offsets {
+            try upsert.execute(arguments: [offset.topic, offset.partition, offset.nextOffset, at])
         }
+        let letter = try db.cachedStatement(sql: """
+            INSERT INTO dead_letter (source_topic, source_partition, source_offset, reason_code, reason, event_id, event_type, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
+            """)
+        for deadLetter in batch.deadLetters {
+            try letter.execute(arguments: [
+                deadLetter.source.topic, deadLetter.source.partition, deadLetter.source.offset,
+                deadLetter.rejection.code, deadLetter.rejection.description,
+                deadLetter.eventID, deadLetter.eventType, at,
+            ])
+        }
+        try Self.appendOutbox(batch.outbox, at: at, db: db)
     }
 }

@@ -42,6 +42,7 @@ enum BillingSchema {
                 CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
                 """)
         }
+        registerInvoicing(&migrator)
         return migrator
     }()
 }

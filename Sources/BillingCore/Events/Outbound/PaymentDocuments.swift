@@ -7,6 +7,13 @@ public struct PaymentAppliedDocument: Codable, Sendable, Equatable {
         public let invoiceOpenAmount: String
         public let invoiceStatus: String
 
+        public init(invoiceNumber: String, amount: String, invoiceOpenAmount: String, invoiceStatus: String) {
+            self.invoiceNumber = invoiceNumber
+            self.amount = amount
+            self.invoiceOpenAmount = invoiceOpenAmount
+            self.invoiceStatus = invoiceStatus
+        }
+
         enum CodingKeys: String, CodingKey {
             case invoiceNumber = "invoice_number", amount, invoiceOpenAmount = "invoice_open_amount", invoiceStatus = "invoice_status"
         }

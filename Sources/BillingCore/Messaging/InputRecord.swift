@@ -1,0 +1,27 @@
+/// An input record as it came off the log: enough to dead-letter it faithfully later.
+public struct InputRecord: Sendable, Equatable {
+    public let position: LogPosition
+    public let key: [UInt8]?
+    public let value: [UInt8]?
+    public let headers: [MessageHeader]
+    public let timestampMilliseconds: Int64?
+
+    public init(position: LogPosition, key: [UInt8]?, value: [UInt8]?, headers: [MessageHeader], timestampMilliseconds: Int64?) {
+        self.position = position
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestampMilliseconds = timestampMilliseconds
+    }
+}
+
+/// A record whose envelope decoded: ready for the billing decisions.
+public struct SourcedEvent: Sendable, Equatable {
+    public let record: InputRecord
+    public let envelope: InputEnvelope
+
+    public init(record: InputRecord, envelope: InputEnvelope) {
+        self.record = record
+        self.envelope = envelope
+    }
+}

@@ -1,0 +1,67 @@
+import BillingCore
+import Foundation
+import GRDB
+
+extension BatchWriter {
+    mutating func handleFulfilled(_ event: SourcedEvent) throws {
+        let fulfilment: Fulfilment
+        do {
+            fulfilment = try Fulfilment(data: event.envelope.data)
+        } catch {
+            return try rejectData(event, error)
+        }
+        let invoicedFor = try String.fetchOne(db, sql: "SELECT order_id FROM invoice WHERE shipment_id = ?", arguments: [fulfilment.shipmentID])
+        let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context)
+        switch decision {
+        case .invoice(let draft, let record):
+            let invoice = Invoice(number: try nextInvoiceNumber(issueDate: draft.issueDate), draft: draft)
+            try insertInvoice(invoice)
+            try updateOrder(record)
+            try publish(
+                type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, data: InvoiceDocument(invoice))
+            try audit(
+                entity: "invoice", id: invoice.number, action: "issued",
+                detail: [
+                    "order_id": draft.orderID, "shipment_id": draft.shipmentID, "gross": draft.grossTotal.amountString,
+                    "currency": draft.currency.code,
+                ], event: event)
+            outcome.invoicesIssued += 1
+            outcome.invoiceNumbers.append(invoice.number)
+        case .alreadyInvoiced:
+            outcome.duplicatesSkipped += 1
+        case .waitForOrder:
+            try wait(event, orderID: fulfilment.orderID)
+        case .reject(let rejection):
+            try reject(event, rejection)
+        }
+    }
+
+    /// Takes the next number of the issue date's series. Runs in the batch's transaction: if the batch
+    /// rolls back, so does the number, and it is never published before the commit.
+    func nextInvoiceNumber(issueDate: BusinessDate) throws -> String {
+        let series = context.numbering.series(for: issueDate)
+        try db.execute(sql: "INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING", arguments: [series])
+        guard let sequence = try Int64.fetchOne(
+            db, sql: "UPDATE invoice_series SET last_sequence = last_sequence + 1 WHERE series = ? RETURNING last_sequence", arguments: [series])
+        else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice series \(series) vanished") }
+        return context.numbering.number(series: series, sequence: sequence)
+    }
+
+    func insertInvoice(_ invoice: Invoice) throws {
+        let draft = invoice.draft
+        let document = String(decoding: try JSONEncoder.sorted.encode(InvoiceDocument(invoice)), as: UTF8.self)
+        let series = context.numbering.series(for: draft.issueDate)
+        let sequence = Int64(invoice.number.split(separator: "-").last ?? "") ?? 0
+        try db.execute(
+            sql: """
+                INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
+                    net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                """,
+            arguments: [
+                invoice.number, series, sequence, draft.customerID, draft.orderID, draft.shipmentID, draft.currency.code,
+                draft.issueDate.description, draft.dueDate.description, draft.netTotal.minorUnits, draft.taxTotal.minorUnits,
+                draft.grossTotal.minorUnits, draft.grossTotal.isZero ? "paid" : "issued", document, at, at,
+            ])
+    }
+}

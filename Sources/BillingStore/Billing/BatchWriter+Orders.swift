@@ -1,0 +1,154 @@
+import BillingCore
+import Foundation
+import GRDB
+
+extension BatchWriter {
+    /// The stored order with this id.
+    func loadOrder(_ orderID: String) throws -> OrderRecord? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?",
+            arguments: [orderID])
+        else { return nil }
+        let data = try JSONDecoder().decode(JSONValue.self, from: Data((row["order_data"] as String).utf8))
+        let order = try Order(data: data, defaultPaymentTermDays: row["payment_term_days"])
+        let quantities = try JSONDecoder().decode([String: String].self, from: Data((row["invoiced_quantities"] as String).utf8))
+        var invoiced: [String: Decimal64] = [:]
+        for (line, text) in quantities { invoiced[line] = try Decimal64(parsing: text, maxScale: Order.quantityScale) }
+        return OrderRecord(order: order, status: OrderRecord.Status(rawValue: row["status"]) ?? .open, invoicedQuantities: invoiced)
+    }
+
+    func insertOrder(_ record: OrderRecord, data: JSONValue) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
+                """,
+            arguments: [
+                record.order.orderID, record.order.customerID, record.order.currency.code, record.status.rawValue,
+                record.order.paymentTermDays, try Self.json(data), at, at,
+            ])
+    }
+
+    /// Stores an order's new status and invoiced quantities, and its data when amended.
+    func updateOrder(_ record: OrderRecord, data: JSONValue? = nil) throws {
+        let quantities = record.invoicedQuantities.mapValues(\.description)
+        try db.execute(
+            sql: """
+                UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = coalesce(?, order_data),
+                    payment_term_days = ?, currency = ?, updated_at = ?
+                WHERE order_id = ?
+                """,
+            arguments: [
+                record.status.rawValue, String(decoding: try JSONEncoder.sorted.encode(quantities), as: UTF8.self),
+                try data.map(Self.json), record.order.paymentTermDays, record.order.currency.code, at, record.order.orderID,
+            ])
+    }
+
+    static func json(_ value: JSONValue) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
+    }
+
+    mutating func handlePlaced(_ event: SourcedEvent) throws {
+        let order: Order
+        do {
+            order = try Order(data: event.envelope.data, defaultPaymentTermDays: context.defaultPaymentTermDays)
+        } catch {
+            return try rejectData(event, error)
+        }
+        switch OrderDecisions.place(order, existing: try loadOrder(order.orderID)) {
+        case .record(let record):
+            try insertOrder(record, data: event.envelope.data)
+            try audit(
+                entity: "order", id: order.orderID, action: "placed",
+                detail: ["customer_id": order.customerID, "currency": order.currency.code, "lines": String(order.lines.count)], event: event)
+            try releaseWaiting(orderID: order.orderID)
+        case .unchanged:
+            outcome.duplicatesSkipped += 1
+        case .reject(let rejection):
+            try reject(event, rejection)
+        }
+    }
+
+    mutating func handleAmended(_ event: SourcedEvent) throws {
+        let order: Order
+        do {
+            order = try Order(data: event.envelope.data, defaultPaymentTermDays: context.defaultPaymentTermDays)
+        } catch {
+            return try rejectData(event, error)
+        }
+        switch OrderDecisions.amend(order, existing: try loadOrder(order.orderID)) {
+        case .update(let record):
+            try updateOrder(record, data: event.envelope.data)
+            try audit(entity: "order", id: order.orderID, action: "amended", detail: ["lines": String(order.lines.count)], event: event)
+        case .unchanged:
+            outcome.duplicatesSkipped += 1
+        case .waitForOrder:
+            try wait(event, orderID: order.orderID)
+        case .reject(let rejection):
+            try reject(event, rejection)
+        }
+    }
+
+    mutating func handleCancelled(_ event: SourcedEvent) throws {
+        let cancellation: OrderCancellation
+        do {
+            cancellation = try OrderCancellation(data: event.envelope.data)
+        } catch {
+            return try rejectData(event, error)
+        }
+        switch OrderDecisions.cancel(cancellation, existing: try loadOrder(cancellation.orderID)) {
+        case .update(let record):
+            try updateOrder(record)
+            try audit(entity: "order", id: cancellation.orderID, action: "cancelled", detail: ["reason": cancellation.reason ?? ""], event: event)
+        case .unchanged:
+            outcome.duplicatesSkipped += 1
+        case .waitForOrder:
+            try wait(event, orderID: cancellation.orderID)
+        case .reject(let rejection):
+            try reject(event, rejection)
+        }
+    }
+
+    /// Keeps an event about an order that is not known yet, until `order.placed` for it arrives.
+    mutating func wait(_ event: SourcedEvent, orderID: String) throws {
+        let record = event.record
+        try db.execute(
+            sql: """
+                INSERT INTO waiting_event (order_id, event_key, event_type, source_topic, source_partition, source_offset,
+                    message_key, payload, headers, source_timestamp, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_key) DO NOTHING
+                """,
+            arguments: [
+                orderID, event.envelope.eventKey, event.envelope.type.rawValue, record.position.topic, record.position.partition,
+                record.position.offset, record.key.map { Data($0) }, Data(record.value ?? []), try StoredHeaders.encode(record.headers),
+                record.timestampMilliseconds, at,
+            ])
+        outcome.eventsWaiting += 1
+        try audit(entity: "order", id: orderID, action: "event_waiting", detail: ["event_type": event.envelope.type.rawValue], event: event)
+    }
+
+    /// Processes, in arrival order, the events that waited for this order.
+    mutating func releaseWaiting(orderID: String) throws {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, source_topic, source_partition, source_offset, message_key, payload, headers, source_timestamp
+                FROM waiting_event WHERE order_id = ? ORDER BY id
+                """,
+            arguments: [orderID])
+        guard !rows.isEmpty else { return }
+        let decoder = EnvelopeDecoder(maxPayloadBytes: .max)
+        for row in rows {
+            let payload: Data = row["payload"]
+            let key: Data? = row["message_key"]
+            let record = InputRecord(
+                position: LogPosition(topic: row["source_topic"], partition: row["source_partition"], offset: row["source_offset"]),
+                key: key.map { Array($0) }, value: Array(payload), headers: try StoredHeaders.decode(row["headers"]),
+                timestampMilliseconds: row["source_timestamp"])
+            try db.execute(sql: "DELETE FROM waiting_event WHERE id = ?", arguments: [row["id"] as Int64])
+            outcome.eventsReleased += 1
+            try dispatch(SourcedEvent(record: record, envelope: try decoder.decode(record.value)))
+        }
+    }
+}

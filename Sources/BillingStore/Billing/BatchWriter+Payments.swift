@@ -1,0 +1,92 @@
+import BillingCore
+import Foundation
+import GRDB
+
+extension BatchWriter {
+    mutating func handlePayment(_ event: SourcedEvent) throws {
+        let payment: PaymentReceived
+        do {
+            payment = try PaymentReceived(data: event.envelope.data)
+        } catch {
+            return try rejectData(event, error)
+        }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM payment WHERE payment_id = ?", arguments: [payment.paymentID]) ?? false {
+            outcome.duplicatesSkipped += 1
+            return try audit(entity: "payment", id: payment.paymentID, action: "duplicate_ignored", detail: [:], event: event)
+        }
+        let candidates = try openInvoices(customerID: payment.customerID, references: payment.references)
+        let application = PaymentDecisions.apply(payment, candidates: candidates)
+        try db.execute(
+            sql: """
+                INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                payment.paymentID, payment.customerID, payment.amount.currency.code, payment.amount.minorUnits,
+                application.unapplied.minorUnits, payment.receivedDate.description,
+                String(decoding: try JSONEncoder.sorted.encode(payment.references), as: UTF8.self), at,
+            ])
+        var allocations: [PaymentAppliedDocument.Allocation] = []
+        for allocation in application.allocations {
+            try db.execute(
+                sql: "INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [payment.paymentID, allocation.invoiceNumber, allocation.amount.minorUnits, at])
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    UPDATE invoice SET paid_minor = paid_minor + ?1,
+                        status = CASE WHEN paid_minor + ?1 = gross_minor THEN 'paid' ELSE 'partially_paid' END, updated_at = ?2
+                    WHERE number = ?3 RETURNING gross_minor, paid_minor, status, customer_id
+                    """,
+                arguments: [allocation.amount.minorUnits, at, allocation.invoiceNumber])
+            else { continue }
+            let open = Money(minorUnits: (row["gross_minor"] as Int64) - (row["paid_minor"] as Int64), currency: payment.amount.currency)
+            let status: String = row["status"]
+            allocations.append(PaymentAppliedDocument.Allocation(
+                invoiceNumber: allocation.invoiceNumber, amount: allocation.amount.amountString, invoiceOpenAmount: open.amountString, invoiceStatus: status))
+            try audit(
+                entity: "invoice", id: allocation.invoiceNumber, action: "payment_applied",
+                detail: ["payment_id": payment.paymentID, "amount": allocation.amount.amountString, "status": status], event: event)
+            if status == "paid" {
+                let paymentIDs = try String.fetchAll(
+                    db, sql: "SELECT payment_id FROM payment_allocation WHERE invoice_number = ? ORDER BY id", arguments: [allocation.invoiceNumber])
+                try publish(
+                    type: .invoicePaid, id: allocation.invoiceNumber, subject: allocation.invoiceNumber, customerID: payment.customerID,
+                    data: InvoicePaidDocument(
+                        invoiceNumber: allocation.invoiceNumber, customerID: payment.customerID, currency: payment.amount.currency.code,
+                        grossTotal: Money(minorUnits: row["gross_minor"], currency: payment.amount.currency).amountString,
+                        paidDate: payment.receivedDate.description, paymentIDs: paymentIDs))
+            }
+        }
+        try publish(
+            type: .paymentApplied, id: payment.paymentID, subject: payment.paymentID, customerID: payment.customerID,
+            data: PaymentAppliedDocument(
+                paymentID: payment.paymentID, customerID: payment.customerID, currency: payment.amount.currency.code,
+                amount: payment.amount.amountString, receivedDate: payment.receivedDate.description, allocations: allocations,
+                unappliedAmount: application.unapplied.amountString))
+        try audit(
+            entity: "payment", id: payment.paymentID, action: "received",
+            detail: ["amount": payment.amount.amountString, "currency": payment.amount.currency.code, "unapplied": application.unapplied.amountString],
+            event: event)
+        outcome.paymentsRecorded += 1
+    }
+
+    /// The customer's unpaid invoices that any reference names, by number or by order id.
+    func openInvoices(customerID: String, references: [String]) throws -> [OpenInvoice] {
+        guard !references.isEmpty else { return [] }
+        let marks = databaseQuestionMarks(count: references.count)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice
+                WHERE customer_id = ? AND status <> 'paid' AND (number IN (\(marks)) OR order_id IN (\(marks)))
+                """,
+            arguments: StatementArguments([customerID] + references + references))
+        return try rows.map { row in
+            let currency = try Currency(code: row["currency"])
+            return OpenInvoice(
+                number: row["number"], orderID: row["order_id"], customerID: customerID,
+                grossTotal: Money(minorUnits: row["gross_minor"], currency: currency), paid: Money(minorUnits: row["paid_minor"], currency: currency))
+        }
+    }
+}

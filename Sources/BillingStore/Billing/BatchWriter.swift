@@ -1,0 +1,95 @@
+import BillingCore
+import Foundation
+import GRDB
+
+/// The work of one batch inside its write transaction: reads the state each event needs, asks the pure
+/// decisions in BillingCore what to do, and writes the result, the audit rows and the outbox rows.
+struct BatchWriter {
+    let db: Database
+    let context: BillingContext
+    let settings: ProcessingSettings
+    let at: String
+    var deadLetters: [DeadLetter] = []
+    var outbox: [OutboundMessage] = []
+    var outcome = BatchOutcome()
+
+    init(db: Database, context: BillingContext, settings: ProcessingSettings) {
+        self.db = db
+        self.context = context
+        self.settings = settings
+        self.at = RFC3339.format(context.now)
+    }
+
+    /// Handles one event unless its id was processed before.
+    mutating func handle(_ event: SourcedEvent) throws {
+        let key = event.envelope.eventKey
+        let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM processed_event WHERE event_key = ?", arguments: [key]) ?? false
+        if seen {
+            outcome.duplicatesSkipped += 1
+            return
+        }
+        try db.execute(
+            sql: "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [key, event.record.position.topic, event.record.position.partition, event.record.position.offset, at])
+        try dispatch(event)
+    }
+
+    /// Routes an event to its handler (also used for events released from waiting).
+    mutating func dispatch(_ event: SourcedEvent) throws {
+        switch event.envelope.type {
+        case .orderPlaced: try handlePlaced(event)
+        case .orderAmended: try handleAmended(event)
+        case .orderCancelled: try handleCancelled(event)
+        case .orderFulfilled: try handleFulfilled(event)
+        case .paymentReceived: try handlePayment(event)
+        }
+    }
+
+    /// Sends the event's record to the dead-letter topic with `rejection`.
+    mutating func reject(_ event: SourcedEvent, _ rejection: EventRejection) throws {
+        let letter = DeadLetter(source: event.record.position, rejection: rejection, eventID: event.envelope.id, eventType: event.envelope.type.rawValue)
+        deadLetters.append(letter)
+        outbox.append(letter.message(
+            topic: settings.deadLetterTopic, originalKey: event.record.key, originalValue: event.record.value,
+            originalHeaders: event.record.headers, sourceTimestampMilliseconds: event.record.timestampMilliseconds,
+            rejectedAt: context.now, maxValueBytes: settings.maxDeadLetterPayloadBytes))
+        outcome.rejections[rejection.code, default: 0] += 1
+        try audit(entity: "event", id: event.envelope.eventKey, action: "rejected", detail: ["reason": rejection.code, "detail": rejection.description], event: event)
+    }
+
+    /// Writes one audit row.
+    func audit(entity: String, id: String, action: String, detail: [String: String], event: SourcedEvent?) throws {
+        let json = String(decoding: try JSONEncoder.sorted.encode(detail), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                at, entity, id, action, json, event?.envelope.eventKey, event?.record.position.topic, event?.record.position.partition,
+                event?.record.position.offset,
+            ])
+    }
+
+    /// Queues a billing event for publication, keyed by customer.
+    mutating func publish<Payload: Encodable & Sendable>(type: OutboundEventType, id: String, subject: String, customerID: String, data: Payload) throws {
+        let envelope = OutboundEnvelope(id: "\(type.rawValue)/\(id)", source: settings.eventSource, type: type.rawValue, subject: subject, time: context.now, data: data)
+        outbox.append(OutboundMessage(
+            topic: settings.eventsTopic, key: Array(customerID.utf8), value: try envelope.encoded(),
+            headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: envelope.id)]))
+    }
+
+    /// Turns a data error into a dead letter.
+    mutating func rejectData(_ event: SourcedEvent, _ error: DataError) throws {
+        try reject(event, .invalidData(type: event.envelope.type.rawValue, detail: error.description))
+    }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys, so stored JSON is stable.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
