@@ -16,9 +16,14 @@ extension BillingStore {
             let byReason = try Row.fetchAll(db, sql: "SELECT reason_code, count(*) AS n FROM dead_letter GROUP BY reason_code ORDER BY n DESC, reason_code").map {
                 StoreStatus.ReasonCount(reason: $0["reason_code"], count: $0["n"])
             }
+            let invoices = try Int.fetchOne(db, sql: "SELECT count(*) FROM invoice") ?? 0
+            let waiting = try Int.fetchOne(db, sql: "SELECT count(*) FROM waiting_event") ?? 0
+            let series = try Row.fetchAll(db, sql: "SELECT series, last_sequence FROM invoice_series ORDER BY series").map {
+                StoreStatus.Series(series: $0["series"], lastSequence: $0["last_sequence"])
+            }
             return StoreStatus(
                 offsets: offsets, outboxPending: pending, outboxPublished: published, oldestPendingCreatedAt: oldest,
-                deadLetters: letters, deadLettersByReason: byReason,
+                deadLetters: letters, deadLettersByReason: byReason, invoices: invoices, waitingEvents: waiting, invoiceSeries: series,
                 migrations: try BillingSchema.migrator.appliedMigrations(db))
         }
     }

@@ -8,6 +8,12 @@ public struct StoreStatus: Sendable, Codable, Equatable {
         public let updatedAt: String
     }
 
+    /// An invoice number series and its last sequence.
+    public struct Series: Sendable, Codable, Equatable {
+        public let series: String
+        public let lastSequence: Int64
+    }
+
     /// Reasons of dead letters with their counts.
     public struct ReasonCount: Sendable, Codable, Equatable {
         public let reason: String
@@ -26,6 +32,12 @@ public struct StoreStatus: Sendable, Codable, Equatable {
     public let deadLetters: Int
     /// Dead letters by reason code.
     public let deadLettersByReason: [ReasonCount]
+    /// Invoices issued in all.
+    public let invoices: Int
+    /// Events waiting for their order.
+    public let waitingEvents: Int
+    /// The last number of each invoice series.
+    public let invoiceSeries: [Series]
     /// The applied schema migrations.
     public let migrations: [String]
 }

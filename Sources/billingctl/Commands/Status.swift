@@ -21,6 +21,9 @@ extension Billingctl {
                 rows.append(["outbox", "pending", String(status.outboxPending)])
                 rows.append(["outbox", "published", String(status.outboxPublished)])
                 rows.append(["dead_letters", "total", String(status.deadLetters)])
+                rows.append(["invoices", "total", String(status.invoices)])
+                rows.append(["waiting_events", "total", String(status.waitingEvents)])
+                rows += status.invoiceSeries.map { ["invoice_series", $0.series, String($0.lastSequence)] }
                 rows += status.deadLettersByReason.map { ["dead_letters", $0.reason, String($0.count)] }
                 print(TabularOutput(columns: ["section", "name", "value"], rows: rows).render(.csv))
             case .table:
@@ -34,6 +37,8 @@ extension Billingctl {
                     + (status.oldestPendingCreatedAt.map { ", oldest pending from \($0)" } ?? ""))
                 print("Dead letters: \(status.deadLetters)"
                     + (status.deadLettersByReason.isEmpty ? "" : " (" + status.deadLettersByReason.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") + ")"))
+                print("Invoices: \(status.invoices)" + (status.invoiceSeries.isEmpty ? "" : " (" + status.invoiceSeries.map { "\($0.series) up to \($0.lastSequence)" }.joined(separator: ", ") + ")"))
+                print("Events waiting for their order: \(status.waitingEvents)")
                 print("Schema: \(status.migrations.count) migrations applied")
             }
         }

@@ -1,0 +1,82 @@
+import BillingCore
+import GRDB
+
+extension BillingStore {
+    private static let summaryColumns =
+        "number, issue_date, due_date, customer_id, order_id, shipment_id, status, currency, net_minor, tax_minor, gross_minor, paid_minor"
+
+    private static func summary(_ row: Row) throws -> InvoiceSummary {
+        let currency = try Currency(code: row["currency"])
+        return InvoiceSummary(
+            number: row["number"], issueDate: row["issue_date"], dueDate: row["due_date"], customerID: row["customer_id"],
+            orderID: row["order_id"], shipmentID: row["shipment_id"], status: row["status"],
+            net: Money(minorUnits: row["net_minor"], currency: currency), tax: Money(minorUnits: row["tax_minor"], currency: currency),
+            gross: Money(minorUnits: row["gross_minor"], currency: currency), paid: Money(minorUnits: row["paid_minor"], currency: currency))
+    }
+
+    /// Invoices matching the filter, by number.
+    ///
+    /// - Throws: a GRDB `DatabaseError`.
+    public func invoices(_ filter: InvoiceFilter) throws -> [InvoiceSummary] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let customer = filter.customerID { conditions.append("customer_id = ?"); arguments.append(customer) }
+        if let status = filter.status { conditions.append("status = ?"); arguments.append(status) }
+        if let from = filter.issuedFrom { conditions.append("issue_date >= ?"); arguments.append(from) }
+        if let to = filter.issuedTo { conditions.append("issue_date <= ?"); arguments.append(to) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments.append(filter.limit)
+        return try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.summaryColumns) FROM invoice \(whereClause) ORDER BY series, sequence LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(Self.summary)
+        }
+    }
+
+    /// One invoice with its document and payments, or nil.
+    ///
+    /// - Throws: a GRDB `DatabaseError`.
+    public func invoice(number: String) throws -> InvoiceDetail? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.summaryColumns), document FROM invoice WHERE number = ?", arguments: [number]) else {
+                return nil
+            }
+            let summary = try Self.summary(row)
+            let payments = try Row.fetchAll(
+                db, sql: "SELECT payment_id, amount_minor, created_at FROM payment_allocation WHERE invoice_number = ? ORDER BY id", arguments: [number]
+            ).map { (paymentID: $0["payment_id"] as String, amount: Money(minorUnits: $0["amount_minor"], currency: summary.gross.currency), at: $0["created_at"] as String) }
+            return InvoiceDetail(summary: summary, documentJSON: row["document"], payments: payments)
+        }
+    }
+
+    /// What a customer owes, per currency.
+    ///
+    /// - Throws: a GRDB `DatabaseError`.
+    public func balance(customerID: String) throws -> [CustomerBalance] {
+        try pool.read { db in
+            var byCurrency: [String: (count: Int, invoiced: Int64, paid: Int64, unapplied: Int64)] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT currency, count(*) AS n, sum(gross_minor) AS g, sum(paid_minor) AS p FROM invoice WHERE customer_id = ? GROUP BY currency",
+                arguments: [customerID])
+            {
+                byCurrency[row["currency"], default: (0, 0, 0, 0)].count = row["n"]
+                byCurrency[row["currency"], default: (0, 0, 0, 0)].invoiced = row["g"]
+                byCurrency[row["currency"], default: (0, 0, 0, 0)].paid = row["p"]
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT currency, sum(unapplied_minor) AS u FROM payment WHERE customer_id = ? GROUP BY currency", arguments: [customerID])
+            {
+                byCurrency[row["currency"], default: (0, 0, 0, 0)].unapplied = row["u"]
+            }
+            return try byCurrency.keys.sorted().map { code in
+                let currency = try Currency(code: code)
+                let totals = byCurrency[code]!
+                return CustomerBalance(
+                    customerID: customerID, currency: currency, invoiceCount: totals.count,
+                    invoiced: Money(minorUnits: totals.invoiced, currency: currency), paid: Money(minorUnits: totals.paid, currency: currency),
+                    unapplied: Money(minorUnits: totals.unapplied, currency: currency))
+            }
+        }
+    }
+}
