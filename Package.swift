@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "billingd", targets: ["billingd"]),
         .executable(name: "billingctl", targets: ["billingctl"]),
+        .executable(name: "billing-bench", targets: ["billing-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -80,6 +81,15 @@ let package = Package(
             dependencies: [
                 "BillingStore", "BillingCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "billing-bench",
+            dependencies: [
+                "BillingKafka", "BillingStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -37,6 +37,12 @@ fi
 
 echo "bootstrap: librdkafka $(pkg-config --modversion rdkafka)" >&2
 
+# The JSON Schema validator used by scripts/check-schemas.py (needs jsonschema >= 4.18 for `referencing`).
+if ! python3 -c "import jsonschema, referencing" 2>/dev/null; then
+    echo "bootstrap: installing the Python jsonschema package" >&2
+    python3 -m pip install --quiet "jsonschema>=4.18" >&2 || python3 -m pip install --quiet --break-system-packages "jsonschema>=4.18" >&2
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
     if [ -x /opt/swift/usr/bin/swift ]; then
         export PATH="/opt/swift/usr/bin:$PATH"

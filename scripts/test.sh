@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/check-core-purity.sh
+scripts/check-schemas.py
 # Zero warnings is a rule: fail the run when our own sources warn (dependencies' warnings are theirs).
 build_log=$(mktemp)
 if ! swift build --build-tests >"$build_log" 2>&1; then

@@ -18,6 +18,7 @@ public final class KafkaProducer: Sendable {
     private let closed = Latch()
     private let pollerDone = DispatchSemaphore(value: 0)
     private let fatal = Mutex<KafkaError?>(nil)
+    var handleForQueries: RDKafkaHandle { handle }
 
     /// Creates the producer and starts the thread that drains its events.
     ///
@@ -210,4 +211,26 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPoi
         return withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { body(UnsafeRawBufferPointer(start: $0.baseAddress, count: 0)) }
     }
     return bytes.withUnsafeBytes { body($0) }
+}
+
+extension KafkaProducer {
+    /// The low and high watermarks of a partition (oldest kept offset, next offset), asked of the broker.
+    ///
+    /// - Throws: `KafkaError` when the broker does not answer within `timeout`.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
+        let handle = self.handleForQueries
+        let ms = Int32(clamping: timeout.milliseconds)
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let err = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, ms)
+                if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    continuation.resume(returning: (low, high))
+                } else {
+                    continuation.resume(throwing: KafkaError(kind: .broker, responseCode: err, context: "cannot read watermarks of \(topic)[\(partition)]"))
+                }
+            }
+        }
+    }
 }

@@ -192,7 +192,10 @@ struct InvoicingTests {
         #expect(document.lines.first?.netAmount == "39.98")
         #expect(document.totals.gross == "47.58")
         #expect(document.purchaseOrder == "PO-9")
-        let json = String(decoding: try OutboundEnvelope(id: "invoice.issued/INV-2026-000007", source: "billingd", type: "invoice.issued", subject: "INV-2026-000007", time: Sample.context.now, data: document).encoded(), as: UTF8.self)
+        let json = String(decoding: OutboundEnvelope(id: "invoice.issued/INV-2026-000007", source: "billingd", type: "invoice.issued", subject: "INV-2026-000007", time: RFC3339.format(Sample.context.now), data: document.json).encoded(), as: UTF8.self)
+        // The JSON form reads back through the Codable form billingctl uses.
+        let decoded = try JSONDecoder().decode(InvoiceDocument.self, from: Data(document.json.jsonBytes))
+        #expect(decoded == document)
         #expect(json.contains(#""gross":"47.58""#))
         #expect(json.contains(#""specversion":"1.0""#))
     }

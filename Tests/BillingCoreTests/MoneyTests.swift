@@ -1,4 +1,5 @@
 import BillingCore
+import Foundation
 import Testing
 
 @Suite("Money, currencies and rounding")
@@ -78,5 +79,40 @@ struct MoneyTests {
         #expect(try TaxRate(percent: Decimal64(parsing: "19", maxScale: 4)).description == "19")
         #expect(throws: MoneyError.self) { try TaxRate(percent: Decimal64(parsing: "101", maxScale: 4)) }
         #expect(throws: MoneyError.self) { try TaxRate(percent: Decimal64(parsing: "-1", maxScale: 4)) }
+    }
+}
+
+@Suite("Calendar dates")
+struct BusinessDateTests {
+    @Test("impossible dates are refused, leap years respected")
+    func validity() {
+        #expect(BusinessDate("2026-02-29") == nil)
+        #expect(BusinessDate("2028-02-29") != nil)
+        #expect(BusinessDate("2100-02-29") == nil)
+        #expect(BusinessDate("2000-02-29") != nil)
+        #expect(BusinessDate("2026-04-31") == nil)
+        #expect(BusinessDate("2026-13-01") == nil)
+        #expect(BusinessDate("26-01-01") == nil)
+    }
+
+    @Test("adding days crosses months, years and leap days", arguments: [
+        ("2026-11-22", 30, "2026-12-22"), ("2026-12-15", 30, "2027-01-14"), ("2028-02-28", 1, "2028-02-29"),
+        ("2028-02-29", 1, "2028-03-01"), ("2026-01-31", 0, "2026-01-31"), ("1970-01-01", -1, "1969-12-31"),
+        ("2026-03-01", 3650, "2036-02-27"),
+    ])
+    func adding(start: String, days: Int, expected: String) {
+        #expect(BusinessDate(start)!.adding(days: days).description == expected)
+    }
+
+    @Test("agrees with Foundation's calendar over ten years of days")
+    func agreesWithFoundation() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let start = BusinessDate("2024-01-01")!
+        for offset in stride(from: 0, to: 3660, by: 7) {
+            let ours = start.adding(days: offset)
+            let theirs = BusinessDate(calendar.date(byAdding: .day, value: offset, to: calendar.date(from: DateComponents(year: 2024, month: 1, day: 1))!)!, in: calendar.timeZone)
+            #expect(ours == theirs)
+        }
     }
 }

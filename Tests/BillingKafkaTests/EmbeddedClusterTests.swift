@@ -74,8 +74,13 @@ struct EmbeddedClusterTests {
         await producer.close()
 
         let config = KafkaTestSupport.consumerConfiguration(cluster, group: "split", topics: [topic])
-        let first = try KafkaConsumer(configuration: config, logger: KafkaTestSupport.logger) { _ in [:] }
-        let second = try KafkaConsumer(configuration: config, logger: KafkaTestSupport.logger) { _ in [:] }
+        // The callers' shared "store" of next offsets, advanced after each batch.
+        let stored = Locked<[TopicPartition: Int64]>([:])
+        let supply: @Sendable ([TopicPartition]) -> [TopicPartition: StartingOffset] = { partitions in
+            stored.withLock { offsets in Dictionary(uniqueKeysWithValues: partitions.map { ($0, offsets[$0].map(StartingOffset.offset) ?? .beginning) }) }
+        }
+        let first = try KafkaConsumer(configuration: config, logger: KafkaTestSupport.logger, startingOffsets: supply)
+        let second = try KafkaConsumer(configuration: config, logger: KafkaTestSupport.logger, startingOffsets: supply)
         let seen = Locked<[String: Int]>([:])
         let owners = Locked<[TopicPartition: Set<Int>]>([:])
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -90,7 +95,10 @@ struct EmbeddedClusterTests {
                             seen.withLock { $0[String(decoding: message.value!, as: UTF8.self), default: 0] += 1 }
                             owners.withLock { _ = $0[message.topicPartition, default: []].insert(index) }
                         }
-                        if seen.withLock({ $0.count }) == total && sawAssignment { break }
+                        stored.withLock { offsets in
+                            for (partition, next) in batch.nextOffsets { offsets[partition] = max(offsets[partition] ?? 0, next) }
+                        }
+                        if seen.withLock({ $0.count }) == total && sawAssignment && first.assignment.count + second.assignment.count == 4 { break }
                     }
                 }
             }
@@ -149,11 +157,23 @@ struct EmbeddedClusterTests {
         while after.count < 15, ContinuousClock.now < deadline {
             async let a = first.nextBatch(maxMessages: 100, maxWait: .milliseconds(200))
             async let b = second.nextBatch(maxMessages: 100, maxWait: .milliseconds(200))
-            after += try await a.messages + b.messages
+            let batches = try await [a, b]
+            // Like a real caller: persist progress before asking for more, so a later rebalance resumes after it.
+            for batch in batches {
+                after += batch.messages
+                stored.withLock { offsets in
+                    for (partition, next) in batch.nextOffsets { offsets[partition] = max(offsets[partition] ?? 0, next) }
+                }
+            }
+        }
+        // Nothing more arrives: no record is delivered twice.
+        try await Task.sleep(for: .milliseconds(500))
+        for consumer in [first, second] {
+            after += try await consumer.nextBatch(maxMessages: 100, maxWait: .milliseconds(200)).messages
         }
         await first.close()
         await second.close()
-        #expect(after.count == 15, "10 left on partition 0 and 5 on partition 1")
+        #expect(after.count == 15, "10 left on partition 0 and 5 on partition 1, each once")
         #expect(after.filter { $0.partition == 0 }.map(\.offset) == Array(90..<100))
         #expect(after.filter { $0.partition == 1 }.map(\.offset) == Array(95..<100))
         #expect(asked.withLock { $0.count } >= 3, "asked on the first assignment and again for each member after the rebalance")

@@ -62,6 +62,7 @@ struct CrashRecoveryTests {
         // A last run to finish the work, then a clean stop.
         let final = try BillingdProcess(arguments: ["--config", config.path], environment: environment, logFile: directory.appendingPathComponent("billingd-final.log"))
         let total = Int64(stream.records.count)
+        #expect(try await Harness.eventually { final.log.contains("consuming") }, "the last run is up before it is stopped")
         #expect(try await Harness.eventually(timeout: .seconds(90)) { Harness.storedRecords(storePath, topics: ["orders"]) == total })
         #expect(try await Harness.eventually(timeout: .seconds(30)) { (try? BillingStore.openReadOnly(path: storePath).status().outboxPending) == 0 })
         final.signal(SIGTERM)

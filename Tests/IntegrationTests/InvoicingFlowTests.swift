@@ -77,6 +77,12 @@ struct InvoicingFlowTests {
             #expect(allocations.map { cents($0["amount"]) }.reduce(0, +) + cents(event.data["unapplied_amount"]) == 2500)
         }
 
+        // An outside validator agrees the events match their published JSON Schemas.
+        let dump = directory.appendingPathComponent("events.jsonl")
+        try events.map(\.payload).joined(separator: "\n").write(to: dump, atomically: true, encoding: .utf8)
+        let validation = try Harness.run(["python3", Harness.packageRoot.appendingPathComponent("scripts/check-schemas.py").path, dump.path])
+        #expect(validation.status == 0, "\(validation.output)")
+
         // The store says the same, read from outside by billingctl's read-only path.
         let store = try BillingStore.openReadOnly(path: configuration.store.path)
         #expect(try store.invoices(InvoiceFilter(limit: 100_000)).count == stream.shipments.count)

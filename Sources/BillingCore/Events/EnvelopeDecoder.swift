@@ -32,9 +32,9 @@ public struct EnvelopeDecoder: Sendable {
         guard String(validating: payload, as: UTF8.self) != nil else { throw .notUTF8 }
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: Data(payload))
+            document = try JSONParser.parse(payload)
         } catch {
-            throw .notJSON(detail: Self.describe(error))
+            throw .notJSON(detail: error.description)
         }
         guard case .object(let object) = document else { throw .notAnObject(kind: document.kindName) }
         members = object
@@ -81,16 +81,5 @@ public struct EnvelopeDecoder: Sendable {
             throw .invalidData(type: typeName, detail: "data must be a JSON object, found a \(data.kindName)")
         }
         return InputEnvelope(id: id, source: source, type: type, subject: subject, time: time, data: data)
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        guard let decodingError = error as? DecodingError else { return "\(error)" }
-        switch decodingError {
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        default:
-            return "\(decodingError)"
-        }
     }
 }

@@ -63,7 +63,7 @@ public enum OrderDecisions {
     /// Decides a shipment.
     ///
     /// - Parameter shipmentOrderID: the order a shipment with this id was already invoiced for, if any.
-    public static func fulfil(_ fulfilment: Fulfilment, existing: OrderRecord?, shipmentOrderID: String?, context: BillingContext) -> Shipment {
+    public static func fulfil(_ fulfilment: Fulfilment, existing: OrderRecord?, shipmentOrderID: String?, context: BillingContext, today: BusinessDate? = nil) -> Shipment {
         if let shipmentOrderID {
             if shipmentOrderID == fulfilment.orderID { return .alreadyInvoiced }
             return .reject(.rejected(.shipmentConflict, detail: "shipment \(fulfilment.shipmentID) was invoiced for order \(shipmentOrderID), not \(fulfilment.orderID)"))
@@ -98,7 +98,7 @@ public enum OrderDecisions {
             if try order.lines.allSatisfy({ line throws(MoneyError) in try record.remaining(line).isZero }) {
                 record.status = .invoiced
             }
-            let draft = try InvoiceDraft(order: order, fulfilment: fulfilment, lines: lines, issueDate: context.today, seller: context.seller)
+            let draft = try InvoiceDraft(order: order, fulfilment: fulfilment, lines: lines, issueDate: today ?? context.today, seller: context.seller)
             return .invoice(draft, record)
         } catch {
             return .reject(.invalidData(type: InputEventType.orderFulfilled.rawValue, detail: "amounts of shipment \(fulfilment.shipmentID): \(error)"))

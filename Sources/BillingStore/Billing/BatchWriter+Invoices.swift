@@ -10,15 +10,15 @@ extension BatchWriter {
         } catch {
             return try rejectData(event, error)
         }
-        let invoicedFor = try String.fetchOne(db, sql: "SELECT order_id FROM invoice WHERE shipment_id = ?", arguments: [fulfilment.shipmentID])
-        let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context)
+        let invoicedFor = try String.fetchOne(try statement("SELECT order_id FROM invoice WHERE shipment_id = ?"), arguments: [fulfilment.shipmentID])
+        let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context, today: today)
         switch decision {
         case .invoice(let draft, let record):
             let invoice = Invoice(number: try nextInvoiceNumber(issueDate: draft.issueDate), draft: draft)
-            try insertInvoice(invoice)
+            let document = InvoiceDocument(invoice).json
+            try insertInvoice(invoice, document: document)
             try updateOrder(record)
-            try publish(
-                type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, data: InvoiceDocument(invoice))
+            publish(type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, data: document)
             try audit(
                 entity: "invoice", id: invoice.number, action: "issued",
                 detail: [
@@ -40,28 +40,26 @@ extension BatchWriter {
     /// rolls back, so does the number, and it is never published before the commit.
     func nextInvoiceNumber(issueDate: BusinessDate) throws -> String {
         let series = context.numbering.series(for: issueDate)
-        try db.execute(sql: "INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING", arguments: [series])
+        try statement("INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING").execute(arguments: [series])
         guard let sequence = try Int64.fetchOne(
-            db, sql: "UPDATE invoice_series SET last_sequence = last_sequence + 1 WHERE series = ? RETURNING last_sequence", arguments: [series])
+            try statement("UPDATE invoice_series SET last_sequence = last_sequence + 1 WHERE series = ? RETURNING last_sequence"), arguments: [series])
         else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice series \(series) vanished") }
         return context.numbering.number(series: series, sequence: sequence)
     }
 
-    func insertInvoice(_ invoice: Invoice) throws {
+    func insertInvoice(_ invoice: Invoice, document: JSONValue) throws {
         let draft = invoice.draft
-        let document = String(decoding: try JSONEncoder.sorted.encode(InvoiceDocument(invoice)), as: UTF8.self)
         let series = context.numbering.series(for: draft.issueDate)
         let sequence = Int64(invoice.number.split(separator: "-").last ?? "") ?? 0
-        try db.execute(
-            sql: """
+        try statement("""
                 INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
                     net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [
                 invoice.number, series, sequence, draft.customerID, draft.orderID, draft.shipmentID, draft.currency.code,
                 draft.issueDate.description, draft.dueDate.description, draft.netTotal.minorUnits, draft.taxTotal.minorUnits,
-                draft.grossTotal.minorUnits, draft.grossTotal.isZero ? "paid" : "issued", document, at, at,
+                draft.grossTotal.minorUnits, draft.grossTotal.isZero ? "paid" : "issued", document.jsonString, at, at,
             ])
     }
 }

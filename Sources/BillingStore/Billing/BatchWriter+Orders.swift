@@ -6,46 +6,43 @@ extension BatchWriter {
     /// The stored order with this id.
     func loadOrder(_ orderID: String) throws -> OrderRecord? {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?",
+            try statement("SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?"),
             arguments: [orderID])
         else { return nil }
-        let data = try JSONDecoder().decode(JSONValue.self, from: Data((row["order_data"] as String).utf8))
+        let data = try JSONParser.parse(Array((row["order_data"] as String).utf8))
         let order = try Order(data: data, defaultPaymentTermDays: row["payment_term_days"])
-        let quantities = try JSONDecoder().decode([String: String].self, from: Data((row["invoiced_quantities"] as String).utf8))
         var invoiced: [String: Decimal64] = [:]
-        for (line, text) in quantities { invoiced[line] = try Decimal64(parsing: text, maxScale: Order.quantityScale) }
+        if case .object(let quantities) = try JSONParser.parse(Array((row["invoiced_quantities"] as String).utf8)) {
+            for (line, value) in quantities {
+                invoiced[line] = try Decimal64(parsing: value.stringValue ?? "", maxScale: Order.quantityScale)
+            }
+        }
         return OrderRecord(order: order, status: OrderRecord.Status(rawValue: row["status"]) ?? .open, invoicedQuantities: invoiced)
     }
 
     func insertOrder(_ record: OrderRecord, data: JSONValue) throws {
-        try db.execute(
-            sql: """
+        try statement("""
                 INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
-                """,
+                """).execute(
             arguments: [
                 record.order.orderID, record.order.customerID, record.order.currency.code, record.status.rawValue,
-                record.order.paymentTermDays, try Self.json(data), at, at,
+                record.order.paymentTermDays, data.jsonString, at, at,
             ])
     }
 
     /// Stores an order's new status and invoiced quantities, and its data when amended.
     func updateOrder(_ record: OrderRecord, data: JSONValue? = nil) throws {
-        let quantities = record.invoicedQuantities.mapValues(\.description)
-        try db.execute(
-            sql: """
+        let quantities = JSONValue.object(record.invoicedQuantities.mapValues { .string($0.description) }).jsonString
+        try statement("""
                 UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = coalesce(?, order_data),
                     payment_term_days = ?, currency = ?, updated_at = ?
                 WHERE order_id = ?
-                """,
+                """).execute(
             arguments: [
-                record.status.rawValue, String(decoding: try JSONEncoder.sorted.encode(quantities), as: UTF8.self),
-                try data.map(Self.json), record.order.paymentTermDays, record.order.currency.code, at, record.order.orderID,
+                record.status.rawValue, quantities, data?.jsonString, record.order.paymentTermDays, record.order.currency.code, at,
+                record.order.orderID,
             ])
-    }
-
-    static func json(_ value: JSONValue) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
     }
 
     mutating func handlePlaced(_ event: SourcedEvent) throws {
@@ -112,13 +109,12 @@ extension BatchWriter {
     /// Keeps an event about an order that is not known yet, until `order.placed` for it arrives.
     mutating func wait(_ event: SourcedEvent, orderID: String) throws {
         let record = event.record
-        try db.execute(
-            sql: """
+        try statement("""
                 INSERT INTO waiting_event (order_id, event_key, event_type, source_topic, source_partition, source_offset,
                     message_key, payload, headers, source_timestamp, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (event_key) DO NOTHING
-                """,
+                """).execute(
             arguments: [
                 orderID, event.envelope.eventKey, event.envelope.type.rawValue, record.position.topic, record.position.partition,
                 record.position.offset, record.key.map { Data($0) }, Data(record.value ?? []), try StoredHeaders.encode(record.headers),
@@ -131,11 +127,10 @@ extension BatchWriter {
     /// Processes, in arrival order, the events that waited for this order.
     mutating func releaseWaiting(orderID: String) throws {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
+            try statement("""
                 SELECT id, source_topic, source_partition, source_offset, message_key, payload, headers, source_timestamp
                 FROM waiting_event WHERE order_id = ? ORDER BY id
-                """,
+                """),
             arguments: [orderID])
         guard !rows.isEmpty else { return }
         let decoder = EnvelopeDecoder(maxPayloadBytes: .max)
@@ -146,7 +141,7 @@ extension BatchWriter {
                 position: LogPosition(topic: row["source_topic"], partition: row["source_partition"], offset: row["source_offset"]),
                 key: key.map { Array($0) }, value: Array(payload), headers: try StoredHeaders.decode(row["headers"]),
                 timestampMilliseconds: row["source_timestamp"])
-            try db.execute(sql: "DELETE FROM waiting_event WHERE id = ?", arguments: [row["id"] as Int64])
+            try statement("DELETE FROM waiting_event WHERE id = ?").execute(arguments: [row["id"] as Int64])
             outcome.eventsReleased += 1
             try dispatch(SourcedEvent(record: record, envelope: try decoder.decode(record.value)))
         }

@@ -10,34 +10,31 @@ extension BatchWriter {
         } catch {
             return try rejectData(event, error)
         }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM payment WHERE payment_id = ?", arguments: [payment.paymentID]) ?? false {
+        if try Bool.fetchOne(try statement("SELECT 1 FROM payment WHERE payment_id = ?"), arguments: [payment.paymentID]) ?? false {
             outcome.duplicatesSkipped += 1
             return try audit(entity: "payment", id: payment.paymentID, action: "duplicate_ignored", detail: [:], event: event)
         }
         let candidates = try openInvoices(customerID: payment.customerID, references: payment.references)
         let application = PaymentDecisions.apply(payment, candidates: candidates)
-        try db.execute(
-            sql: """
+        try statement("""
                 INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [
                 payment.paymentID, payment.customerID, payment.amount.currency.code, payment.amount.minorUnits,
                 application.unapplied.minorUnits, payment.receivedDate.description,
-                String(decoding: try JSONEncoder.sorted.encode(payment.references), as: UTF8.self), at,
+                JSONValue.array(payment.references.map(JSONValue.string)).jsonString, at,
             ])
         var allocations: [PaymentAppliedDocument.Allocation] = []
         for allocation in application.allocations {
-            try db.execute(
-                sql: "INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [payment.paymentID, allocation.invoiceNumber, allocation.amount.minorUnits, at])
+            try statement("INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [payment.paymentID, allocation.invoiceNumber, allocation.amount.minorUnits, at])
             guard let row = try Row.fetchOne(
-                db,
-                sql: """
+                try statement("""
                     UPDATE invoice SET paid_minor = paid_minor + ?1,
                         status = CASE WHEN paid_minor + ?1 = gross_minor THEN 'paid' ELSE 'partially_paid' END, updated_at = ?2
                     WHERE number = ?3 RETURNING gross_minor, paid_minor, status, customer_id
-                    """,
+                    """),
                 arguments: [allocation.amount.minorUnits, at, allocation.invoiceNumber])
             else { continue }
             let open = Money(minorUnits: (row["gross_minor"] as Int64) - (row["paid_minor"] as Int64), currency: payment.amount.currency)
@@ -49,21 +46,21 @@ extension BatchWriter {
                 detail: ["payment_id": payment.paymentID, "amount": allocation.amount.amountString, "status": status], event: event)
             if status == "paid" {
                 let paymentIDs = try String.fetchAll(
-                    db, sql: "SELECT payment_id FROM payment_allocation WHERE invoice_number = ? ORDER BY id", arguments: [allocation.invoiceNumber])
-                try publish(
+                    try statement("SELECT payment_id FROM payment_allocation WHERE invoice_number = ? ORDER BY id"), arguments: [allocation.invoiceNumber])
+                publish(
                     type: .invoicePaid, id: allocation.invoiceNumber, subject: allocation.invoiceNumber, customerID: payment.customerID,
                     data: InvoicePaidDocument(
                         invoiceNumber: allocation.invoiceNumber, customerID: payment.customerID, currency: payment.amount.currency.code,
                         grossTotal: Money(minorUnits: row["gross_minor"], currency: payment.amount.currency).amountString,
-                        paidDate: payment.receivedDate.description, paymentIDs: paymentIDs))
+                        paidDate: payment.receivedDate.description, paymentIDs: paymentIDs).json)
             }
         }
-        try publish(
+        publish(
             type: .paymentApplied, id: payment.paymentID, subject: payment.paymentID, customerID: payment.customerID,
             data: PaymentAppliedDocument(
                 paymentID: payment.paymentID, customerID: payment.customerID, currency: payment.amount.currency.code,
                 amount: payment.amount.amountString, receivedDate: payment.receivedDate.description, allocations: allocations,
-                unappliedAmount: application.unapplied.amountString))
+                unappliedAmount: application.unapplied.amountString).json)
         try audit(
             entity: "payment", id: payment.paymentID, action: "received",
             detail: ["amount": payment.amount.amountString, "currency": payment.amount.currency.code, "unapplied": application.unapplied.amountString],

@@ -9,6 +9,8 @@ struct BatchWriter {
     let context: BillingContext
     let settings: ProcessingSettings
     let at: String
+    /// Today in the company's time zone, computed once per batch.
+    let today: BusinessDate
     var deadLetters: [DeadLetter] = []
     var outbox: [OutboundMessage] = []
     var outcome = BatchOutcome()
@@ -18,20 +20,26 @@ struct BatchWriter {
         self.context = context
         self.settings = settings
         self.at = RFC3339.format(context.now)
+        self.today = context.today
     }
 
     /// Handles one event unless its id was processed before.
     mutating func handle(_ event: SourcedEvent) throws {
         let key = event.envelope.eventKey
-        let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM processed_event WHERE event_key = ?", arguments: [key]) ?? false
-        if seen {
+        let position = event.record.position
+        // One statement both checks and records the id: no row inserted means it was seen before.
+        try statement("INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING")
+            .execute(arguments: [key, position.topic, position.partition, position.offset, at])
+        guard db.changesCount == 1 else {
             outcome.duplicatesSkipped += 1
             return
         }
-        try db.execute(
-            sql: "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [key, event.record.position.topic, event.record.position.partition, event.record.position.offset, at])
         try dispatch(event)
+    }
+
+    /// A prepared statement, compiled once per connection and reused.
+    func statement(_ sql: String) throws -> Statement {
+        try db.cachedStatement(sql: sql)
     }
 
     /// Routes an event to its handler (also used for events released from waiting).
@@ -59,12 +67,11 @@ struct BatchWriter {
 
     /// Writes one audit row.
     func audit(entity: String, id: String, action: String, detail: [String: String], event: SourcedEvent?) throws {
-        let json = String(decoding: try JSONEncoder.sorted.encode(detail), as: UTF8.self)
-        try db.execute(
-            sql: """
+        let json = JSONValue.object(detail.mapValues(JSONValue.string)).jsonString
+        try statement("""
                 INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [
                 at, entity, id, action, json, event?.envelope.eventKey, event?.record.position.topic, event?.record.position.partition,
                 event?.record.position.offset,
@@ -72,10 +79,10 @@ struct BatchWriter {
     }
 
     /// Queues a billing event for publication, keyed by customer.
-    mutating func publish<Payload: Encodable & Sendable>(type: OutboundEventType, id: String, subject: String, customerID: String, data: Payload) throws {
-        let envelope = OutboundEnvelope(id: "\(type.rawValue)/\(id)", source: settings.eventSource, type: type.rawValue, subject: subject, time: context.now, data: data)
+    mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, data: JSONValue) {
+        let envelope = OutboundEnvelope(id: "\(type.rawValue)/\(id)", source: settings.eventSource, type: type.rawValue, subject: subject, time: at, data: data)
         outbox.append(OutboundMessage(
-            topic: settings.eventsTopic, key: Array(customerID.utf8), value: try envelope.encoded(),
+            topic: settings.eventsTopic, key: Array(customerID.utf8), value: envelope.encoded(),
             headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: envelope.id)]))
     }
 

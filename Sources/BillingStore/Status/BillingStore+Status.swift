@@ -46,3 +46,18 @@ extension BillingStore {
         }
     }
 }
+
+extension BillingStore {
+    /// A cheap progress reading for benchmarks and tests: the sum of stored next offsets of these topics
+    /// and the number of unpublished outbox rows.
+    ///
+    /// - Throws: a GRDB `DatabaseError`.
+    public func progress(topics: [String]) throws -> (consumed: Int64, outboxPending: Int) {
+        try pool.read { db in
+            let marks = databaseQuestionMarks(count: topics.count)
+            let consumed = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(next_offset), 0) FROM consumer_offset WHERE topic IN (\(marks))", arguments: StatementArguments(topics)) ?? 0
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE published_at IS NULL") ?? 0
+            return (consumed, pending)
+        }
+    }
+}

@@ -1,33 +1,30 @@
 import Foundation
 
-/// A billing event as published: a CloudEvents 1.0 structured JSON envelope around typed data.
-public struct OutboundEnvelope<Payload: Encodable & Sendable>: Encodable, Sendable {
-    public let specversion = "1.0"
+/// A billing event as published: a CloudEvents 1.0 structured JSON envelope around its data.
+public struct OutboundEnvelope: Sendable {
     /// Deterministic (`invoice.issued/INV-2026-000001`), so a republish after a crash carries the same id.
     public let id: String
     public let source: String
     public let type: String
     public let subject: String
     public let time: String
-    public let datacontenttype = "application/json"
-    public let data: Payload
+    public let data: JSONValue
 
-    public init(id: String, source: String, type: String, subject: String, time: Date, data: Payload) {
+    public init(id: String, source: String, type: String, subject: String, time: String, data: JSONValue) {
         self.id = id
         self.source = source
         self.type = type
         self.subject = subject
-        self.time = RFC3339.format(time)
+        self.time = time
         self.data = data
     }
 
     /// The JSON bytes, keys sorted so the same event always encodes the same.
-    ///
-    /// - Throws: an `EncodingError` (not expected for our types).
-    public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
+    public func encoded() -> [UInt8] {
+        JSONValue.object([
+            "specversion": .string("1.0"), "id": .string(id), "source": .string(source), "type": .string(type),
+            "subject": .string(subject), "time": .string(time), "datacontenttype": .string("application/json"), "data": data,
+        ]).jsonBytes
     }
 }
 

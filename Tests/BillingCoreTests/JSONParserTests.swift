@@ -1,0 +1,52 @@
+import BillingCore
+import Foundation
+import Testing
+
+@Suite("JSON parser and writer")
+struct JSONParserTests {
+    @Test("accepts what Foundation accepts and keeps numbers as written", arguments: [
+        #"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#, #"[]"#, #"{}"#, #" [ 1 , -0.5e+3 , 0 ] "#, #""\u00e9\ud83d\ude00\n\t\"\\\/""#,
+        #"{"k":"ünïcødé 🎉"}"#, #"123"#, #"-0"#, #"1E5"#,
+    ])
+    func accepts(text: String) throws {
+        let ours = try JSONParser.parse(Array(text.utf8))
+        let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        // Round trip: what we write, Foundation reads as the same document.
+        let rewritten = try JSONSerialization.jsonObject(with: Data(ours.jsonBytes), options: [.fragmentsAllowed])
+        #expect(NSDictionary(dictionary: ["v": foundation]).isEqual(to: ["v": rewritten]))
+    }
+
+    @Test("rejects what is not JSON", arguments: [
+        "", "garbage", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "+1", "\"unterminated", "{\"a\" 1}", "[1 2]", "tru", "nul",
+        "\"\\x\"", "\"\\ud800\"", "\"a\u{01}b\"", "{} x", "NaN", "'single'",
+    ])
+    func rejects(text: String) {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
+    }
+
+    @Test("keeps exact number text")
+    func exactNumbers() throws {
+        #expect(try JSONParser.parse(Array("[0.10, 12345678901234567890.123]".utf8)) == .array([.number("0.10"), .number("12345678901234567890.123")]))
+    }
+
+    @Test("refuses absurd nesting")
+    func depth() {
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(deep.utf8)) }
+    }
+
+    @Test("writes sorted keys and escapes control characters")
+    func writer() {
+        let value = JSONValue.object(["b": .string("x\"y\n\u{01}"), "a": .number("1.50")])
+        #expect(value.jsonString == #"{"a":1.50,"b":"x\"y\n\u0001"}"#)
+    }
+
+    @Test("error messages say where")
+    func messages() {
+        do {
+            _ = try JSONParser.parse(Array("{\"a\":garbage}".utf8))
+        } catch {
+            #expect(error.description == "unexpected character 'g' at byte 5")
+        }
+    }
+}
