@@ -30,6 +30,8 @@ public struct KafkaConsumerConfiguration: Sendable {
             // Keep a deep local queue so fetches run ahead of processing (see KAFKA-NOTES).
             ("queued.min.messages", "1000000"),
             ("queued.max.messages.kbytes", "262144"),
+            // Latency: don't let an idle fetch sit at the broker for librdkafka's default 500 ms.
+            ("fetch.wait.max.ms", "10"),
         ]
     }
 }

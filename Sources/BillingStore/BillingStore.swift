@@ -14,6 +14,7 @@ import SQLite3
 /// intent-named transaction (`recordBatch`, `markPublished`, …).
 public final class BillingStore: Sendable {
     let pool: DatabasePool
+    let orderCache = OrderCache()
     /// The database file's path.
     public let path: String
 

@@ -29,7 +29,7 @@ public struct DataReader: Sendable {
         guard case .string(let text) = value else {
             throw DataError(path: fieldPath(name), problem: "must be a string, found a \(value.kindName)")
         }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedOfSpaces
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -139,4 +139,19 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(path) \(problem)" }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs; cheap when there are none.
+    var trimmedOfSpaces: String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
+        let bytes = Array(utf8)
+        var start = 0
+        var end = bytes.count
+        while start < end && isSpace(bytes[start]) { start += 1 }
+        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
 }

@@ -42,13 +42,15 @@ public final class IngestService: Service {
     public func run() async throws {
         let kafka = configuration.kafka
         let store = self.store
+        let gate = InFlightBatchGate()
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
                 client: configuration.kafkaClient(bootstrapServers: bootstrapServers), groupID: kafka.groupID,
                 topics: kafka.inputTopics, sessionTimeoutMilliseconds: kafka.sessionTimeoutMilliseconds),
             logger: logger
         ) { partitions in
-            // Runs on the consumer's own queue, so the synchronous read blocks no Swift task.
+            // Runs on the consumer's own queue: waiting here and the synchronous read block no Swift task.
+            gate.waitUntilIdle()
             let stored = try store.nextOffsets(topics: Array(Set(partitions.map(\.topic))))
             var result: [TopicPartition: StartingOffset] = [:]
             for offset in stored {
@@ -60,51 +62,83 @@ public final class IngestService: Service {
             decoder: EnvelopeDecoder(maxPayloadBytes: kafka.maxEventBytes),
             deadLetterTopic: kafka.deadLetterTopic,
             maxDeadLetterPayloadBytes: configuration.outbox.maxDeadLetterPayloadBytes)
+        let now = self.now
+        let maxMessages = kafka.batchMaxMessages
+        let maxWait = Duration.milliseconds(kafka.batchMaxWaitMilliseconds)
+        // Fetching and decoding the next batch overlaps with storing the current one.
+        let fetch: @Sendable () async throws -> BatchClassifier.Outcome = {
+            let batch = try await consumer.nextBatch(maxMessages: maxMessages, maxWait: maxWait)
+            return classifier.classify(batch.messages, now: now())
+        }
         logger.info("consuming", metadata: ["kafka.topics": "\(kafka.inputTopics.joined(separator: ","))", "kafka.group": "\(kafka.groupID)"])
+        var next = Task { try await fetch() }
         do {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let batch = try await consumer.nextBatch(maxMessages: kafka.batchMaxMessages, maxWait: .milliseconds(kafka.batchMaxWaitMilliseconds))
-                guard !batch.messages.isEmpty else { continue }
-                let processingTime = now()
-                let outcome = classifier.classify(batch.messages, now: processingTime)
-                let context = BillingContext(
-                    now: processingTime, timeZone: timeZone, seller: configuration.billing.seller,
-                    numbering: InvoiceNumbering(prefix: configuration.billing.invoicePrefix),
-                    defaultPaymentTermDays: configuration.billing.defaultPaymentTermDays)
-                guard let result = try await persist(outcome.record, events: outcome.accepted, context: context) else { break }
-                metrics.batchRecorded()
-                for event in outcome.accepted { metrics.accepted(event.envelope.type) }
-                metrics.recorded(result)
-                for deadLetter in outcome.record.deadLetters {
-                    metrics.deadLettered(deadLetter.rejection.code)
-                    logger.warning(
-                        "record dead-lettered",
-                        metadata: [
-                            "kafka.source": "\(deadLetter.source)", "dlq.reason": "\(deadLetter.rejection.code)",
-                            "dlq.detail": "\(deadLetter.rejection.description)",
-                        ])
+                let outcome = try await next.value
+                guard !outcome.record.offsets.isEmpty else {
+                    next = Task { try await fetch() }
+                    continue
                 }
-                for (code, count) in result.rejections {
-                    logger.warning("events rejected by a billing rule", metadata: ["dlq.reason": "\(code)", "count": "\(count)"])
-                }
-                if !outcome.record.outbox.isEmpty || result.invoicesIssued > 0 || result.paymentsRecorded > 0 || !result.rejections.isEmpty {
-                    signal.notify()
-                }
+                gate.enter()
+                next = Task { try await fetch() }
+                let stored: Bool
                 do {
-                    try consumer.commit(Dictionary(uniqueKeysWithValues: outcome.record.offsets.map {
-                        (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
-                    }))
+                    stored = try await handle(outcome, consumer: consumer)
+                    gate.leave()
                 } catch {
-                    // Kafka's copy of the offsets only serves lag tools; the store's copy is what counts.
-                    logger.warning("offset commit to Kafka failed", metadata: ["error": "\(error)"])
+                    gate.leave()
+                    throw error
                 }
+                if !stored { break }
             }
         } catch {
+            _ = try? await next.value
             await consumer.close()
             throw error
         }
+        // A fetched batch that was not stored is dropped: its offsets were never stored, so it is read again.
+        _ = try? await next.value
         await consumer.close()
         logger.info("consumer stopped")
+    }
+
+    /// Stores one classified batch, then reports it and commits its offsets to Kafka.
+    ///
+    /// - Returns: `false` when billingd is stopping before the batch could be stored.
+    private func handle(_ outcome: BatchClassifier.Outcome, consumer: KafkaConsumer) async throws -> Bool {
+        let processingTime = now()
+        let context = BillingContext(
+            now: processingTime, timeZone: timeZone, seller: configuration.billing.seller,
+            numbering: InvoiceNumbering(prefix: configuration.billing.invoicePrefix),
+            defaultPaymentTermDays: configuration.billing.defaultPaymentTermDays)
+        guard let result = try await persist(outcome.record, events: outcome.accepted, context: context) else { return false }
+        metrics.batchRecorded()
+        for event in outcome.accepted { metrics.accepted(event.envelope.type) }
+        metrics.recorded(result)
+        for deadLetter in outcome.record.deadLetters {
+            metrics.deadLettered(deadLetter.rejection.code)
+            logger.warning(
+                "record dead-lettered",
+                metadata: [
+                    "kafka.source": "\(deadLetter.source)", "dlq.reason": "\(deadLetter.rejection.code)",
+                    "dlq.detail": "\(deadLetter.rejection.description)",
+                ])
+        }
+        for (code, count) in result.rejections {
+            logger.warning("events rejected by a billing rule", metadata: ["dlq.reason": "\(code)", "count": "\(count)"])
+        }
+        if !outcome.record.outbox.isEmpty || result.invoicesIssued > 0 || result.paymentsRecorded > 0 || !result.rejections.isEmpty {
+            signal.notify()
+        }
+        do {
+            try consumer.commit(Dictionary(uniqueKeysWithValues: outcome.record.offsets.map {
+                (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
+            }))
+        } catch {
+            // Kafka's copy of the offsets only serves lag tools; the store's copy is what counts.
+            logger.warning("offset commit to Kafka failed", metadata: ["error": "\(error)"])
+        }
+        return true
     }
 
     /// Processes and writes the batch, retrying store failures with a growing pause. The decisions are

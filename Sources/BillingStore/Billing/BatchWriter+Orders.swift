@@ -5,6 +5,15 @@ import GRDB
 extension BatchWriter {
     /// The stored order with this id.
     func loadOrder(_ orderID: String) throws -> OrderRecord? {
+        if let changed = changedOrders[orderID] { return changed }
+        if let cached = cache.get(orderID) { return cached }
+        guard let record = try readOrder(orderID) else { return nil }
+        cache.remember(record)
+        return record
+    }
+
+    /// Reads an order as committed (this batch has not touched it).
+    private func readOrder(_ orderID: String) throws -> OrderRecord? {
         guard let row = try Row.fetchOne(
             try statement("SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?"),
             arguments: [orderID])
@@ -20,7 +29,8 @@ extension BatchWriter {
         return OrderRecord(order: order, status: OrderRecord.Status(rawValue: row["status"]) ?? .open, invoicedQuantities: invoiced)
     }
 
-    func insertOrder(_ record: OrderRecord, data: JSONValue) throws {
+    mutating func insertOrder(_ record: OrderRecord, data: JSONValue) throws {
+        changedOrders[record.order.orderID] = record
         try statement("""
                 INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
@@ -32,7 +42,8 @@ extension BatchWriter {
     }
 
     /// Stores an order's new status and invoiced quantities, and its data when amended.
-    func updateOrder(_ record: OrderRecord, data: JSONValue? = nil) throws {
+    mutating func updateOrder(_ record: OrderRecord, data: JSONValue? = nil) throws {
+        changedOrders[record.order.orderID] = record
         let quantities = JSONValue.object(record.invoicedQuantities.mapValues { .string($0.description) }).jsonString
         try statement("""
                 UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = coalesce(?, order_data),

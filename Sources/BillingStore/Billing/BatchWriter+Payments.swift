@@ -71,14 +71,17 @@ extension BatchWriter {
     /// The customer's unpaid invoices that any reference names, by number or by order id.
     func openInvoices(customerID: String, references: [String]) throws -> [OpenInvoice] {
         guard !references.isEmpty else { return [] }
-        let marks = databaseQuestionMarks(count: references.count)
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice
-                WHERE customer_id = ? AND status <> 'paid' AND (number IN (\(marks)) OR order_id IN (\(marks)))
-                """,
-            arguments: StatementArguments([customerID] + references + references))
+        // Two indexed lookups per reference (by number, by order), compiled once and reused.
+        var rows: [Row] = []
+        let byNumber = try statement("SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ? AND customer_id = ? AND status <> 'paid'")
+        let byOrder = try statement("SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ? AND customer_id = ? AND status <> 'paid'")
+        var seen: Set<String> = []
+        for reference in references {
+            for row in try Row.fetchAll(byNumber, arguments: [reference, customerID]) + Row.fetchAll(byOrder, arguments: [reference, customerID])
+            where seen.insert(row["number"]).inserted {
+                rows.append(row)
+            }
+        }
         return try rows.map { row in
             let currency = try Currency(code: row["currency"])
             return OpenInvoice(

@@ -14,9 +14,13 @@ struct BatchWriter {
     var deadLetters: [DeadLetter] = []
     var outbox: [OutboundMessage] = []
     var outcome = BatchOutcome()
+    let cache: OrderCache
+    /// Orders this batch created or changed; they reach the cache only after the commit.
+    var changedOrders: [String: OrderRecord] = [:]
 
-    init(db: Database, context: BillingContext, settings: ProcessingSettings) {
+    init(db: Database, context: BillingContext, settings: ProcessingSettings, cache: OrderCache) {
         self.db = db
+        self.cache = cache
         self.context = context
         self.settings = settings
         self.at = RFC3339.format(context.now)

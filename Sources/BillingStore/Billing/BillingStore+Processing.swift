@@ -11,8 +11,9 @@ extension BillingStore {
     public func processBatch(
         _ batch: IngestBatch, events: [SourcedEvent], context: BillingContext, settings: ProcessingSettings
     ) async throws -> BatchOutcome {
-        try await pool.write { db in
-            var writer = BatchWriter(db: db, context: context, settings: settings)
+        let cache = orderCache
+        let (outcome, changedOrders) = try await pool.write { db in
+            var writer = BatchWriter(db: db, context: context, settings: settings, cache: cache)
             for event in events {
                 try writer.handle(event)
             }
@@ -20,7 +21,10 @@ extension BillingStore {
             record.deadLetters += writer.deadLetters
             record.outbox += writer.outbox
             try Self.record(record, db: db)
-            return writer.outcome
+            return (writer.outcome, writer.changedOrders)
         }
+        // Committed: only now may other batches see these orders through the cache.
+        orderCache.merge(changedOrders)
+        return outcome
     }
 }
