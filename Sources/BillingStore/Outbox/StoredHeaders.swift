@@ -3,24 +3,31 @@ import Foundation
 
 /// The JSON form of message headers in the `outbox.headers` column: `[{"name": …, "value": base64 | null}]`.
 enum StoredHeaders {
-    private struct Row: Codable {
-        let name: String
-        let value: String?
-    }
-
     static func encode(_ headers: [MessageHeader]) throws -> String {
-        let rows = headers.map { Row(name: $0.name, value: $0.value.map { Data($0).base64EncodedString() }) }
-        return String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        guard !headers.isEmpty else { return "[]" }
+        return JSONValue.array(headers.map { header in
+            .object(["name": .string(header.name), "value": header.value.map { .string(Data($0).base64EncodedString()) } ?? .null])
+        }).jsonString
     }
 
     static func decode(_ text: String) throws -> [MessageHeader] {
-        try JSONDecoder().decode([Row].self, from: Data(text.utf8)).map { row in
-            MessageHeader(name: row.name, value: try row.value.map { value in
-                guard let data = Data(base64Encoded: value) else {
-                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "header \(row.name) is not base64"))
-                }
-                return Array(data)
-            })
+        guard text != "[]" else { return [] }
+        guard case .array(let items) = try JSONParser.parse(Array(text.utf8)) else { throw invalid("not an array") }
+        return try items.map { item in
+            guard let name = item["name"]?.stringValue else { throw invalid("a header without a name") }
+            switch item["value"] {
+            case .none, .some(.null):
+                return MessageHeader(name: name, value: nil)
+            case .some(.string(let encoded)):
+                guard let data = Data(base64Encoded: encoded) else { throw invalid("header \(name) is not base64") }
+                return MessageHeader(name: name, value: Array(data))
+            default:
+                throw invalid("header \(name) has a value that is not a string")
+            }
         }
+    }
+
+    private static func invalid(_ reason: String) -> DecodingError {
+        DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "outbox headers: \(reason)"))
     }
 }
