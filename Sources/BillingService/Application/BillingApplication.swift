@@ -43,7 +43,8 @@ public struct BillingApplication: Sendable {
         let metrics = BillingMetrics()
         let signal = OutboxSignal()
         let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(client: configuration.kafkaClient(bootstrapServers: bootstrap)),
+            // A short linger: billing events go out as soon as their batch is committed.
+            configuration: KafkaProducerConfiguration(client: configuration.kafkaClient(bootstrapServers: bootstrap), lingerMilliseconds: 1),
             logger: logger)
         let relay = OutboxRelay(
             store: store, producer: producer, signal: signal, batchSize: configuration.outbox.batchSize,

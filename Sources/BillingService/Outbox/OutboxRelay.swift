@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// When a row fails, the rows after it in the same round are published again later (downstream sees
 /// a repeat with the same event id, never a reordering). On graceful shutdown it drains what is left,
 /// within the shutdown time limit, then closes the producer.
-public final class OutboxRelay: Service {
+public actor OutboxRelay: Service {
     private let store: BillingStore
     private let producer: KafkaProducer
     private let signal: OutboxSignal
@@ -19,6 +19,9 @@ public final class OutboxRelay: Service {
     private let pollInterval: Duration
     private let logger: Logger
     private let metrics: BillingMetrics
+    /// The id of the last row delivered in this run; rows up to it are not read again.
+    private var cursor: Int64 = 0
+    private var marker: AsyncStream<[Int64]>.Continuation?
 
     init(store: BillingStore, producer: KafkaProducer, signal: OutboxSignal, batchSize: Int, pollInterval: Duration, logger: Logger, metrics: BillingMetrics) {
         self.store = store
@@ -31,6 +34,21 @@ public final class OutboxRelay: Service {
     }
 
     public func run() async throws {
+        // Marking rows published runs beside publication, so a slow write never holds up the next
+        // round; rows sent but not yet marked are skipped by the cursor, and sent again only after a
+        // restart (same content, same event id).
+        let (marks, marker) = AsyncStream.makeStream(of: [Int64].self)
+        let marking = Task { [store, logger] in
+            for await ids in marks {
+                do {
+                    try await store.markPublished(ids: ids, at: Date())
+                } catch {
+                    logger.warning("could not mark outbox rows published; they are sent again after a restart", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { marker.finish() }
+        self.marker = marker
         let ticker = Task { [signal, pollInterval] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: pollInterval)
@@ -56,6 +74,8 @@ public final class OutboxRelay: Service {
         } catch {
             logger.warning("outbox rows left unpublished at shutdown; they go out after restart", metadata: ["error": "\(error)"])
         }
+        marker.finish()
+        await marking.value
         await producer.close()
     }
 
@@ -64,7 +84,7 @@ public final class OutboxRelay: Service {
     /// - Throws: the first delivery or store error of a round; rows from the failed one on stay pending.
     func publishPending() async throws {
         while true {
-            let entries = try await store.unpublishedOutbox(limit: batchSize)
+            let entries = try await store.unpublishedOutbox(after: cursor, limit: batchSize)
             guard !entries.isEmpty else { return }
             let results = try await producer.sendAll(entries.map { entry in
                 ProducerRecord(
@@ -73,7 +93,10 @@ public final class OutboxRelay: Service {
             })
             let firstFailure = results.firstIndex { if case .failure = $0 { return true } else { return false } }
             let published = entries[..<(firstFailure ?? entries.count)]
-            try await store.markPublished(ids: published.map(\.id), at: Date())
+            if let last = published.last {
+                cursor = last.id
+                marker?.yield(published.map(\.id))
+            }
             metrics.published(published.count)
             if let firstFailure, case .failure(let error) = results[firstFailure] {
                 try await store.recordPublishFailure(ids: entries[firstFailure...].map(\.id), error: "\(error)")

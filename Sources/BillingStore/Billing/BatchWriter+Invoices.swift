@@ -15,10 +15,10 @@ extension BatchWriter {
         switch decision {
         case .invoice(let draft, let record):
             let invoice = Invoice(number: try nextInvoiceNumber(issueDate: draft.issueDate), draft: draft)
-            let document = InvoiceDocument(invoice).json
+            let document = InvoiceDocument(invoice).jsonBytes
             try insertInvoice(invoice, document: document)
             try updateOrder(record)
-            publish(type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, data: document)
+            publish(type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, dataJSON: document)
             try audit(
                 entity: "invoice", id: invoice.number, action: "issued",
                 detail: [
@@ -47,7 +47,7 @@ extension BatchWriter {
         return context.numbering.number(series: series, sequence: sequence)
     }
 
-    func insertInvoice(_ invoice: Invoice, document: JSONValue) throws {
+    func insertInvoice(_ invoice: Invoice, document: [UInt8]) throws {
         let draft = invoice.draft
         let series = context.numbering.series(for: draft.issueDate)
         let sequence = Int64(invoice.number.split(separator: "-").last ?? "") ?? 0
@@ -59,7 +59,7 @@ extension BatchWriter {
             arguments: [
                 invoice.number, series, sequence, draft.customerID, draft.orderID, draft.shipmentID, draft.currency.code,
                 draft.issueDate.description, draft.dueDate.description, draft.netTotal.minorUnits, draft.taxTotal.minorUnits,
-                draft.grossTotal.minorUnits, draft.grossTotal.isZero ? "paid" : "issued", document.jsonString, at, at,
+                draft.grossTotal.minorUnits, draft.grossTotal.isZero ? "paid" : "issued", String(decoding: document, as: UTF8.self), at, at,
             ])
     }
 }

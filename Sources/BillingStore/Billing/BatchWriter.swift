@@ -84,10 +84,16 @@ struct BatchWriter {
 
     /// Queues a billing event for publication, keyed by customer.
     mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, data: JSONValue) {
-        let envelope = OutboundEnvelope(id: "\(type.rawValue)/\(id)", source: settings.eventSource, type: type.rawValue, subject: subject, time: at, data: data)
+        publish(type: type, id: id, subject: subject, customerID: customerID, dataJSON: data.jsonBytes)
+    }
+
+    /// Queues a billing event whose data is already JSON.
+    mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, dataJSON: [UInt8]) {
+        let eventID = "\(type.rawValue)/\(id)"
+        let value = OutboundEnvelope.encoded(id: eventID, source: settings.eventSource, type: type.rawValue, subject: subject, time: at, dataJSON: dataJSON)
         outbox.append(OutboundMessage(
-            topic: settings.eventsTopic, key: Array(customerID.utf8), value: envelope.encoded(),
-            headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: envelope.id)]))
+            topic: settings.eventsTopic, key: Array(customerID.utf8), value: value,
+            headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)]))
     }
 
     /// Turns a data error into a dead letter.

@@ -17,15 +17,15 @@ extension BillingStore {
         }
     }
 
-    /// The oldest unpublished outbox rows, in id order.
+    /// The oldest unpublished outbox rows after `cursor`, in id order.
     ///
     /// - Throws: a GRDB `DatabaseError` when the read fails, or a decoding error for a corrupt header column.
-    public func unpublishedOutbox(limit: Int) async throws -> [OutboxEntry] {
+    public func unpublishedOutbox(after cursor: Int64 = 0, limit: Int) async throws -> [OutboxEntry] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?",
-                arguments: [limit]
+                db.cachedStatement(
+                    sql: "SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox WHERE published_at IS NULL AND id > ? ORDER BY id LIMIT ?"),
+                arguments: [cursor, limit]
             ).map { row in
                 let key: Data? = row["message_key"]
                 let payload: Data? = row["payload"]

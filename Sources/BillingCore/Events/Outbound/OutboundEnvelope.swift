@@ -21,10 +21,7 @@ public struct OutboundEnvelope: Sendable {
 
     /// The JSON bytes, keys sorted so the same event always encodes the same.
     public func encoded() -> [UInt8] {
-        JSONValue.object([
-            "specversion": .string("1.0"), "id": .string(id), "source": .string(source), "type": .string(type),
-            "subject": .string(subject), "time": .string(time), "datacontenttype": .string("application/json"), "data": data,
-        ]).jsonBytes
+        Self.encoded(id: id, source: source, type: type, subject: subject, time: time, dataJSON: data.jsonBytes)
     }
 }
 
