@@ -42,6 +42,9 @@ public struct KafkaClientConfiguration: Sendable {
         var all: [(String, String)] = [
             ("bootstrap.servers", bootstrapServers),
             ("client.id", clientID),
+            // Small requests (a fetch, a batch of billing events) must not wait for Nagle's algorithm and
+            // the peer's delayed ACK: measured, that cost ~40 ms per produce round trip.
+            ("socket.nagle.disable", "true"),
         ]
         all += typed
         all += properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
