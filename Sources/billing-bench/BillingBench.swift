@@ -44,7 +44,6 @@ struct BillingBench: AsyncParsableCommand {
                 times.append(seconds(start.duration(to: .now)) * 1000)
             }
             log(String(format: "single produce round trip over %d records: p50 %.2f ms, p99 %.2f ms", times.count, percentile(times, 0.5), percentile(times, 0.99)))
-            let payload = Array(repeating: UInt8(ascii: "x"), count: 1200)
             // Rounds of several records, as the outbox relay sends them (measured: the mock broker adds
             // ~44 ms to any round of more than a couple of records, with any client, kcat included).
             let payload = Array(repeating: UInt8(ascii: "x"), count: 1200)
