@@ -15,6 +15,7 @@ import SQLite3
 public final class BillingStore: Sendable {
     let pool: DatabasePool
     let orderCache = OrderCache()
+    let committedIndex = CommittedIndex()
     /// The database file's path.
     public let path: String
 

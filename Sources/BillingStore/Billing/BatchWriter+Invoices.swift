@@ -38,9 +38,12 @@ extension BatchWriter {
 
     /// Takes the next number of the issue date's series. Runs in the batch's transaction: if the batch
     /// rolls back, so does the number, and it is never published before the commit.
-    func nextInvoiceNumber(issueDate: BusinessDate) throws -> String {
+    mutating func nextInvoiceNumber(issueDate: BusinessDate) throws -> String {
         let series = context.numbering.series(for: issueDate)
-        try statement("INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING").execute(arguments: [series])
+        if !index.hasSeries(series) && !createdSeries.contains(series) {
+            try statement("INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING").execute(arguments: [series])
+            createdSeries.insert(series)
+        }
         guard let sequence = try Int64.fetchOne(
             try statement("UPDATE invoice_series SET last_sequence = last_sequence + 1 WHERE series = ? RETURNING last_sequence"), arguments: [series])
         else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice series \(series) vanished") }

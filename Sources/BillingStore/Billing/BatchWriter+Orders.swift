@@ -30,15 +30,9 @@ extension BatchWriter {
     }
 
     mutating func insertOrder(_ record: OrderRecord, data: JSONValue) throws {
-        changedOrders[record.order.orderID] = record
-        try statement("""
-                INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
-                """).execute(
-            arguments: [
-                record.order.orderID, record.order.customerID, record.order.currency.code, record.status.rawValue,
-                record.order.paymentTermDays, data.jsonString, at, at,
-            ])
+        guard try insertOrderIfAbsent(record, data: data) else {
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "order \(record.order.orderID) exists already")
+        }
     }
 
     /// Stores an order's new status and invoiced quantities, and its data when amended.
@@ -63,18 +57,47 @@ extension BatchWriter {
         } catch {
             return try rejectData(event, error)
         }
-        switch OrderDecisions.place(order, existing: try loadOrder(order.orderID)) {
+        // Unknown to the caches: try to insert it; only if a row exists already read it and decide.
+        var existing = changedOrders[order.orderID] ?? cache.get(order.orderID)
+        if existing == nil {
+            let fresh = OrderRecord(order: order)
+            if try insertOrderIfAbsent(fresh, data: event.envelope.data) {
+                return try recorded(fresh, event: event)
+            }
+            existing = try loadOrder(order.orderID)
+        }
+        switch OrderDecisions.place(order, existing: existing) {
         case .record(let record):
             try insertOrder(record, data: event.envelope.data)
-            try audit(
-                entity: "order", id: order.orderID, action: "placed",
-                detail: ["customer_id": order.customerID, "currency": order.currency.code, "lines": String(order.lines.count)], event: event)
-            try releaseWaiting(orderID: order.orderID)
+            try recorded(record, event: event)
         case .unchanged:
             outcome.duplicatesSkipped += 1
         case .reject(let rejection):
             try reject(event, rejection)
         }
+    }
+
+    private mutating func recorded(_ record: OrderRecord, event: SourcedEvent) throws {
+        let order = record.order
+        try audit(
+            entity: "order", id: order.orderID, action: "placed",
+            detail: ["customer_id": order.customerID, "currency": order.currency.code, "lines": String(order.lines.count)], event: event)
+        try releaseWaiting(orderID: order.orderID)
+    }
+
+    /// Inserts the order unless one with its id exists; says whether it inserted.
+    mutating func insertOrderIfAbsent(_ record: OrderRecord, data: JSONValue) throws -> Bool {
+        try statement("""
+                INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?) ON CONFLICT (order_id) DO NOTHING
+                """).execute(
+            arguments: [
+                record.order.orderID, record.order.customerID, record.order.currency.code, record.status.rawValue,
+                record.order.paymentTermDays, data.jsonString, at, at,
+            ])
+        guard db.changesCount == 1 else { return false }
+        changedOrders[record.order.orderID] = record
+        return true
     }
 
     mutating func handleAmended(_ event: SourcedEvent) throws {
@@ -132,11 +155,16 @@ extension BatchWriter {
                 record.timestampMilliseconds, at,
             ])
         outcome.eventsWaiting += 1
+        waitingAdded.insert(orderID)
         try audit(entity: "order", id: orderID, action: "event_waiting", detail: ["event_type": event.envelope.type.rawValue], event: event)
     }
 
     /// Processes, in arrival order, the events that waited for this order.
     mutating func releaseWaiting(orderID: String) throws {
+        if index.mayHaveWaiting(orderID) == nil {
+            index.loadWaiting(Set(try String.fetchAll(db, sql: "SELECT DISTINCT order_id FROM waiting_event")))
+        }
+        guard index.mayHaveWaiting(orderID) == true || waitingAdded.contains(orderID) else { return }
         let rows = try Row.fetchAll(
             try statement("""
                 SELECT id, source_topic, source_partition, source_offset, message_key, payload, headers, source_timestamp
@@ -144,6 +172,7 @@ extension BatchWriter {
                 """),
             arguments: [orderID])
         guard !rows.isEmpty else { return }
+        waitingReleased.insert(orderID)
         let decoder = EnvelopeDecoder(maxPayloadBytes: .max)
         for row in rows {
             let payload: Data = row["payload"]

@@ -71,14 +71,17 @@ extension BatchWriter {
     /// The customer's unpaid invoices that any reference names, by number or by order id.
     func openInvoices(customerID: String, references: [String]) throws -> [OpenInvoice] {
         guard !references.isEmpty else { return [] }
-        // Two indexed lookups per reference (by number, by order), compiled once and reused.
+        // One statement per reference: the invoice with that number, and the invoices of that order,
+        // each found through its own index.
         var rows: [Row] = []
-        let byNumber = try statement("SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ? AND customer_id = ? AND status <> 'paid'")
-        let byOrder = try statement("SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ? AND customer_id = ? AND status <> 'paid'")
+        let lookup = try statement("""
+            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ?1 AND customer_id = ?2 AND status <> 'paid'
+            UNION ALL
+            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ?1 AND customer_id = ?2 AND status <> 'paid'
+            """)
         var seen: Set<String> = []
         for reference in references {
-            for row in try Row.fetchAll(byNumber, arguments: [reference, customerID]) + Row.fetchAll(byOrder, arguments: [reference, customerID])
-            where seen.insert(row["number"]).inserted {
+            for row in try Row.fetchAll(lookup, arguments: [reference, customerID]) where seen.insert(row["number"]).inserted {
                 rows.append(row)
             }
         }

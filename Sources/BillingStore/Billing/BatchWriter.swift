@@ -15,12 +15,18 @@ struct BatchWriter {
     var outbox: [OutboundMessage] = []
     var outcome = BatchOutcome()
     let cache: OrderCache
+    let index: CommittedIndex
     /// Orders this batch created or changed; they reach the cache only after the commit.
     var changedOrders: [String: OrderRecord] = [:]
+    /// Invoice series this batch created, and orders whose waiting events it added or released.
+    var createdSeries: Set<String> = []
+    var waitingAdded: Set<String> = []
+    var waitingReleased: Set<String> = []
 
-    init(db: Database, context: BillingContext, settings: ProcessingSettings, cache: OrderCache) {
+    init(db: Database, context: BillingContext, settings: ProcessingSettings, cache: OrderCache, index: CommittedIndex) {
         self.db = db
         self.cache = cache
+        self.index = index
         self.context = context
         self.settings = settings
         self.at = RFC3339.format(context.now)

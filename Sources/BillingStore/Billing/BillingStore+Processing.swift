@@ -12,8 +12,9 @@ extension BillingStore {
         _ batch: IngestBatch, events: [SourcedEvent], context: BillingContext, settings: ProcessingSettings
     ) async throws -> BatchOutcome {
         let cache = orderCache
-        let (outcome, changedOrders) = try await pool.write { db in
-            var writer = BatchWriter(db: db, context: context, settings: settings, cache: cache)
+        let index = committedIndex
+        let (outcome, writer) = try await pool.write { db in
+            var writer = BatchWriter(db: db, context: context, settings: settings, cache: cache, index: index)
             for event in events {
                 try writer.handle(event)
             }
@@ -21,10 +22,19 @@ extension BillingStore {
             record.deadLetters += writer.deadLetters
             record.outbox += writer.outbox
             try Self.record(record, db: db)
-            return (writer.outcome, writer.changedOrders)
+            return (writer.outcome, Changes(orders: writer.changedOrders, series: writer.createdSeries, waitingAdded: writer.waitingAdded, waitingReleased: writer.waitingReleased))
         }
-        // Committed: only now may other batches see these orders through the cache.
-        orderCache.merge(changedOrders)
+        // Committed: only now may other batches see these changes through the caches.
+        orderCache.merge(writer.orders)
+        committedIndex.merge(series: writer.series, waitingAdded: writer.waitingAdded, waitingReleased: writer.waitingReleased)
         return outcome
     }
+}
+
+/// What a committed batch changed that the in-memory caches must learn.
+struct Changes: Sendable {
+    let orders: [String: OrderRecord]
+    let series: Set<String>
+    let waitingAdded: Set<String>
+    let waitingReleased: Set<String>
 }

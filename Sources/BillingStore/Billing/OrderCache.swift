@@ -35,3 +35,34 @@ final class OrderCache: Sendable {
         }
     }
 }
+
+/// Facts about committed rows that spare a query per event: which invoice series exist, and which
+/// orders have events waiting for them. Like `OrderCache`, it learns a batch's changes only after the
+/// batch's transaction commits.
+final class CommittedIndex: Sendable {
+    private struct State {
+        var series: Set<String> = []
+        /// nil until first loaded from the database.
+        var waitingOrders: Set<String>?
+    }
+
+    private let state = Mutex(State())
+
+    func hasSeries(_ series: String) -> Bool { state.withLock { $0.series.contains(series) } }
+
+    /// Whether events may be waiting for this order; `nil` when not loaded yet.
+    func mayHaveWaiting(_ orderID: String) -> Bool? { state.withLock { $0.waitingOrders.map { $0.contains(orderID) } } }
+
+    func loadWaiting(_ orders: Set<String>) { state.withLock { if $0.waitingOrders == nil { $0.waitingOrders = orders } } }
+
+    func merge(series: Set<String>, waitingAdded: Set<String>, waitingReleased: Set<String>) {
+        guard !series.isEmpty || !waitingAdded.isEmpty || !waitingReleased.isEmpty else { return }
+        state.withLock { state in
+            state.series.formUnion(series)
+            if state.waitingOrders != nil {
+                state.waitingOrders!.subtract(waitingReleased)
+                state.waitingOrders!.formUnion(waitingAdded)
+            }
+        }
+    }
+}
