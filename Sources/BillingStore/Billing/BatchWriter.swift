@@ -22,6 +22,8 @@ struct BatchWriter {
     var createdSeries: Set<String> = []
     var waitingAdded: Set<String> = []
     var waitingReleased: Set<String> = []
+    /// Audit rows of this batch, in the order of the changes.
+    var auditRows: [[(any DatabaseValueConvertible)?]] = []
 
     init(db: Database, context: BillingContext, settings: ProcessingSettings, cache: OrderCache, index: CommittedIndex) {
         self.db = db
@@ -75,17 +77,21 @@ struct BatchWriter {
         try audit(entity: "event", id: event.envelope.eventKey, action: "rejected", detail: ["reason": rejection.code, "detail": rejection.description], event: event)
     }
 
-    /// Writes one audit row.
-    func audit(entity: String, id: String, action: String, detail: [String: String], event: SourcedEvent?) throws {
+    /// Adds one audit row; the batch's rows are written together, in order, before the commit.
+    mutating func audit(entity: String, id: String, action: String, detail: [String: String], event: SourcedEvent?) throws {
         let json = JSONValue.object(detail.mapValues(JSONValue.string)).jsonString
-        try statement("""
-                INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(
-            arguments: [
-                at, entity, id, action, json, event?.envelope.eventKey, event?.record.position.topic, event?.record.position.partition,
-                event?.record.position.offset,
-            ])
+        auditRows.append([
+            at, entity, id, action, json, event?.envelope.eventKey, event?.record.position.topic, event?.record.position.partition,
+            event?.record.position.offset,
+        ])
+    }
+
+    /// Writes the batch's audit rows.
+    func writeAudit() throws {
+        try MultiRowInsert(
+            prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
+            columns: 9, chunk: 64
+        ).insert(auditRows, db: db)
     }
 
     /// Queues a billing event for publication, keyed by customer.

@@ -5,16 +5,11 @@ import GRDB
 extension BillingStore {
     static func appendOutbox(_ messages: [OutboundMessage], at: String, db: Database) throws {
         guard !messages.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES (?, ?, ?, ?, ?)")
-        for message in messages {
-            try insert.execute(arguments: [
-                message.topic,
-                message.key.map { Data($0) },
-                message.value.map { Data($0) },
-                try StoredHeaders.encode(message.headers),
-                at,
-            ])
-        }
+        try MultiRowInsert(prefix: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES", columns: 5, chunk: 64)
+            .insert(
+                try messages.map { message in
+                    [message.topic, message.key.map { Data($0) }, message.value.map { Data($0) }, try StoredHeaders.encode(message.headers), at]
+                }, db: db)
     }
 
     /// The oldest unpublished outbox rows after `cursor`, in id order.

@@ -1,0 +1,52 @@
+import BillingCore
+import BillingStore
+import Foundation
+import Testing
+
+@Suite("Processing a batch in one transaction")
+struct ProcessBatchTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-process-\(UUID().uuidString).sqlite").path
+    let context = BillingContext(
+        now: Date(timeIntervalSince1970: 1_795_338_900), timeZone: TimeZone(identifier: "UTC")!, seller: Party(name: "Seller"),
+        numbering: InvoiceNumbering(prefix: "INV"), defaultPaymentTermDays: 30)
+    let settings = ProcessingSettings(eventsTopic: "billing.events", deadLetterTopic: "billing.dlq", maxDeadLetterPayloadBytes: 10_000)
+
+    func event(_ offset: Int64, _ json: String) throws -> SourcedEvent {
+        let record = InputRecord(
+            position: LogPosition(topic: "orders", partition: 0, offset: offset), key: Array("C-1".utf8), value: Array(json.utf8), headers: [],
+            timestampMilliseconds: nil)
+        return SourcedEvent(record: record, envelope: try EnvelopeDecoder(maxPayloadBytes: 10_000).decode(record.value))
+    }
+
+    static let order = #"{"specversion":"1.0","id":"e1","source":"/t","type":"order.placed","data":{"order_id":"O-1","customer_id":"C-1","currency":"EUR","order_date":"2026-11-20","lines":[{"line_id":"1","quantity":"2","unit_price":"10","tax_rate":"19"}]}}"#
+    static let shipment = #"{"specversion":"1.0","id":"e2","source":"/t","type":"order.fulfilled","data":{"shipment_id":"S-1","order_id":"O-1","customer_id":"C-1","ship_date":"2026-11-21","lines":[{"line_id":"1","quantity":"2"}]}}"#
+    static let payment = #"{"specversion":"1.0","id":"e3","source":"/t","type":"payment.received","data":{"payment_id":"P-1","customer_id":"C-1","amount":"23.80","currency":"EUR","received_date":"2026-11-25","references":["O-1"]}}"#
+
+    @Test("an order, its shipment and its payment: invoice paid, events queued, audit rows in order")
+    func wholeFlow() async throws {
+        let store = try BillingStore.openForWriting(path: path)
+        // The shipment comes first and waits for its order, which arrives in the same batch.
+        let events = [try event(0, Self.shipment), try event(1, Self.order), try event(2, Self.payment)]
+        let outcome = try await store.processBatch(
+            IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 3)], processedAt: context.now),
+            events: events, context: context, settings: settings)
+        #expect(outcome.invoiceNumbers == ["INV-2026-000001"])
+        #expect(outcome.eventsWaiting == 1)
+        #expect(outcome.eventsReleased == 1)
+        let invoices = try store.invoices(InvoiceFilter())
+        #expect(invoices.map { "\($0.number) \($0.gross.amountString) \($0.status)" } == ["INV-2026-000001 23.80 paid"])
+        let actions = try SQLiteShell.sqlite(path, "SELECT entity_type || ':' || action FROM audit_log ORDER BY id;")
+        #expect(actions.split(separator: "\n") == [
+            "order:event_waiting", "order:placed", "invoice:issued", "invoice:payment_applied", "payment:received",
+        ])
+        let types = try SQLiteShell.sqlite(path, "SELECT json_extract(CAST(payload AS TEXT), '$.type') FROM outbox ORDER BY id;")
+        #expect(types.split(separator: "\n") == ["invoice.issued", "invoice.paid", "payment.applied"])
+
+        // The same events again change nothing.
+        let again = try await store.processBatch(
+            IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 3)], processedAt: context.now),
+            events: events, context: context, settings: settings)
+        #expect(again.duplicatesSkipped == 3)
+        #expect(try store.status().invoices == 1)
+    }
+}
