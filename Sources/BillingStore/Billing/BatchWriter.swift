@@ -113,12 +113,3 @@ struct BatchWriter {
         try reject(event, .invalidData(type: event.envelope.type.rawValue, detail: error.description))
     }
 }
-
-extension JSONEncoder {
-    /// An encoder with sorted keys, so stored JSON is stable.
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-}
