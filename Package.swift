@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "billing-bench",
             dependencies: [
-                "BillingKafka", "BillingStore",
+                "BillingKafka", "BillingStore", "BillingCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -19,6 +19,7 @@ struct BillingBench: AsyncParsableCommand {
     @Option(help: "Length of the latency phase in seconds.") var steadySeconds = 10
     @Option(help: "A scratch directory for the store.") var work: String
     @Flag(help: "Only measure single-record produce round trips against the embedded broker.") var probeProduce = false
+    @Flag(help: "Only measure decoding and the store transaction, without Kafka (prints microseconds per event).") var storeOnly = false
 
     func log(_ text: String) {
         FileHandle.standardError.write(Data("bench: \(text)\n".utf8))
@@ -29,6 +30,11 @@ struct BillingBench: AsyncParsableCommand {
         logger.logLevel = .error
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        if storeOnly {
+            let (decode, store) = try await StoreOnlyBench.run(events: events, batchSize: 500, work: work)
+            log(String(format: "store only, %d events in batches of 500: decode %.1f us/event, store transaction %.1f us/event (%.0f events/s)", events, decode, store, 1e6 / store))
+            return
+        }
         let storePath = work + "/billing.sqlite"
         let topics = ["orders", "payments", "billing.events", "billing.dlq"]
         let cluster = try EmbeddedKafkaCluster(topics: Dictionary(uniqueKeysWithValues: topics.map { ($0, partitions) }))

@@ -41,6 +41,13 @@ struct JSONParserTests {
         #expect(value.jsonString == #"{"a":1.50,"b":"x\"y\n\u0001"}"#)
     }
 
+    @Test("flat string objects are written like their tree form")
+    func stringObjects() {
+        let pairs = [("z", "last"), ("a", "fir\"st"), ("m", "")]
+        #expect(JSONValue.stringObjectJSON(pairs) == JSONValue.object(Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, JSONValue.string($0.1)) })).jsonString)
+        #expect(JSONValue.stringObjectJSON([]) == "{}")
+    }
+
     @Test("error messages say where")
     func messages() {
         do {

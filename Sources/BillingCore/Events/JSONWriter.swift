@@ -61,6 +61,21 @@ extension JSONValue {
 }
 
 extension JSONValue {
+    /// A flat object of string members as compact JSON with sorted keys (the same text as
+    /// `JSONValue.object(...).jsonString`), written without building a dictionary.
+    public static func stringObjectJSON(_ pairs: [(String, String)]) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(128)
+        for (index, pair) in pairs.sorted(by: { $0.0 < $1.0 }).enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            writeString(pair.0, into: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            writeString(pair.1, into: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// A string, or null when absent: for optional document fields.
     static func optional(_ text: String?) -> JSONValue? { text.map(JSONValue.string) }
 

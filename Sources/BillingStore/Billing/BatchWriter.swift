@@ -78,8 +78,8 @@ struct BatchWriter {
     }
 
     /// Adds one audit row; the batch's rows are written together, in order, before the commit.
-    mutating func audit(entity: String, id: String, action: String, detail: [String: String], event: SourcedEvent?) throws {
-        let json = JSONValue.object(detail.mapValues(JSONValue.string)).jsonString
+    mutating func audit(entity: String, id: String, action: String, detail: KeyValuePairs<String, String>, event: SourcedEvent?) throws {
+        let json = JSONValue.stringObjectJSON(detail.map { ($0.key, $0.value) })
         auditRows.append([
             at, entity, id, action, json, event?.envelope.eventKey, event?.record.position.topic, event?.record.position.partition,
             event?.record.position.offset,
