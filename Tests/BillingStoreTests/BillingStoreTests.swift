@@ -70,6 +70,16 @@ struct BillingStoreTests {
         #expect(try store.status().outboxPublished == 2)
     }
 
+    @Test("marking non-adjacent rows leaves the rows between them pending")
+    func markGaps() async throws {
+        let store = try BillingStore.openForWriting(path: path)
+        try await store.recordBatch(IngestBatch(
+            offsets: [], outbox: (0..<6).map { OutboundMessage(topic: "t", key: nil, value: [UInt8($0)]) }, processedAt: Date()))
+        let ids = try await store.unpublishedOutbox(limit: 10).map(\.id)
+        try await store.markPublished(ids: [ids[0], ids[1], ids[3], ids[5]], at: Date())
+        #expect(try await store.unpublishedOutbox(limit: 10).map(\.id) == [ids[2], ids[4]])
+    }
+
     @Test("a read-only open sees the writer's data and cannot write")
     func readOnly() async throws {
         let writer = try BillingStore.openForWriting(path: path)

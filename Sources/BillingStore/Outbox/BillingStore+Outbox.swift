@@ -40,10 +40,26 @@ extension BillingStore {
     public func markPublished(ids: [Int64], at: Date) async throws {
         guard !ids.isEmpty else { return }
         let stamp = RFC3339.format(at)
+        let ranges = Self.contiguousRanges(ids)
         try await pool.write { db in
-            let update = try db.cachedStatement(sql: "UPDATE outbox SET published_at = ?, last_error = NULL WHERE id = ? AND published_at IS NULL")
-            for id in ids { try update.execute(arguments: [stamp, id]) }
+            // A relay round is a run of consecutive unpublished rows: usually one statement marks it all.
+            let update = try db.cachedStatement(
+                sql: "UPDATE outbox SET published_at = ?, last_error = NULL WHERE id BETWEEN ? AND ? AND published_at IS NULL")
+            for range in ranges { try update.execute(arguments: [stamp, range.lowerBound, range.upperBound]) }
         }
+    }
+
+    /// The ids as runs of consecutive values, e.g. [3, 4, 5, 9] → [3...5, 9...9].
+    static func contiguousRanges(_ ids: [Int64]) -> [ClosedRange<Int64>] {
+        var ranges: [ClosedRange<Int64>] = []
+        for id in ids.sorted() {
+            if let last = ranges.last, last.upperBound + 1 == id {
+                ranges[ranges.count - 1] = last.lowerBound...id
+            } else if ranges.last?.contains(id) != true {
+                ranges.append(id...id)
+            }
+        }
+        return ranges
     }
 
     /// Counts a failed publication attempt on rows that stay unpublished.
