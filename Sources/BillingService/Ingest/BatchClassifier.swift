@@ -15,13 +15,11 @@ struct BatchClassifier: Sendable {
         var accepted: [SourcedEvent]
     }
 
-    func classify(_ messages: [ConsumedMessage], now: Date) -> Outcome {
+    func classify(_ batch: ConsumerBatch, now: Date) -> Outcome {
         var accepted: [SourcedEvent] = []
         var deadLetters: [DeadLetter] = []
         var outbox: [OutboundMessage] = []
-        var next: [TopicPartition: Int64] = [:]
-        for message in messages {
-            next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1)
+        for message in batch.messages {
             let record = InputRecord(
                 position: LogPosition(topic: message.topic, partition: message.partition, offset: message.offset),
                 key: message.key, value: message.value, headers: message.headers.map { MessageHeader(name: $0.name, value: $0.value) },
@@ -43,7 +41,7 @@ struct BatchClassifier: Sendable {
                     maxValueBytes: maxDeadLetterPayloadBytes))
             }
         }
-        let offsets = next.sorted { $0.key < $1.key }.map {
+        let offsets = batch.nextOffsets.sorted { $0.key < $1.key }.map {
             ConsumerOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value)
         }
         return Outcome(record: IngestBatch(offsets: offsets, deadLetters: deadLetters, outbox: outbox, processedAt: now), accepted: accepted)

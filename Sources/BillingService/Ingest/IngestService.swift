@@ -68,7 +68,7 @@ public final class IngestService: Service {
         // Fetching and decoding the next batch overlaps with storing the current one.
         let fetch: @Sendable () async throws -> BatchClassifier.Outcome = {
             let batch = try await consumer.nextBatch(maxMessages: maxMessages, maxWait: maxWait)
-            return classifier.classify(batch.messages, now: now())
+            return classifier.classify(batch, now: now())
         }
         logger.info("consuming", metadata: ["kafka.topics": "\(kafka.inputTopics.joined(separator: ","))", "kafka.group": "\(kafka.groupID)"])
         var next = Task { try await fetch() }

@@ -4,12 +4,7 @@ import GRDB
 
 extension BatchWriter {
     mutating func handleFulfilled(_ event: SourcedEvent) throws {
-        let fulfilment: Fulfilment
-        do {
-            fulfilment = try Fulfilment(data: event.envelope.data)
-        } catch {
-            return try rejectData(event, error)
-        }
+        guard let fulfilment = try read(event, { data throws(DataError) in try Fulfilment(data: data) }) else { return }
         let invoicedFor = try String.fetchOne(try statement("SELECT order_id FROM invoice WHERE shipment_id = ?"), arguments: [fulfilment.shipmentID])
         let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context, today: today)
         switch decision {

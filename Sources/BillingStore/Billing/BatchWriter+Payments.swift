@@ -4,12 +4,7 @@ import GRDB
 
 extension BatchWriter {
     mutating func handlePayment(_ event: SourcedEvent) throws {
-        let payment: PaymentReceived
-        do {
-            payment = try PaymentReceived(data: event.envelope.data)
-        } catch {
-            return try rejectData(event, error)
-        }
+        guard let payment = try read(event, { data throws(DataError) in try PaymentReceived(data: data) }) else { return }
         if try Bool.fetchOne(try statement("SELECT 1 FROM payment WHERE payment_id = ?"), arguments: [payment.paymentID]) ?? false {
             outcome.duplicatesSkipped += 1
             return try audit(entity: "payment", id: payment.paymentID, action: "duplicate_ignored", detail: [:], event: event)

@@ -108,8 +108,14 @@ struct BatchWriter {
             headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)]))
     }
 
-    /// Turns a data error into a dead letter.
-    mutating func rejectData(_ event: SourcedEvent, _ error: DataError) throws {
-        try reject(event, .invalidData(type: event.envelope.type.rawValue, detail: error.description))
+    /// Reads the event's data with `parse`; when it does not parse, dead-letters the event as
+    /// `invalid_data` (naming the field) and returns nil.
+    mutating func read<Value>(_ event: SourcedEvent, _ parse: (JSONValue) throws(DataError) -> Value) throws -> Value? {
+        do {
+            return try parse(event.envelope.data)
+        } catch {
+            try reject(event, .invalidData(type: event.envelope.type.rawValue, detail: error.description))
+            return nil
+        }
     }
 }
