@@ -93,13 +93,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "BillingCoreTests", dependencies: ["BillingCore"], swiftSettings: strictSettings),
-        .testTarget(name: "BillingKafkaTests", dependencies: ["BillingKafka"], swiftSettings: strictSettings),
-        .testTarget(name: "BillingStoreTests", dependencies: ["BillingStore", "BillingCore"], swiftSettings: strictSettings),
+        .testTarget(name: "BillingKafkaTests", dependencies: ["BillingKafka", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "BillingStoreTests", dependencies: ["BillingStore", "BillingCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "BillingServiceTests",
             dependencies: [
-                "BillingService", "BillingKafka", "BillingStore", "BillingCore",
+                "BillingService", "BillingKafka", "BillingStore", "BillingCore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -107,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "BillingService", "BillingKafka", "BillingStore", "BillingCore",
+                "BillingService", "BillingKafka", "BillingStore", "BillingCore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,6 +1,7 @@
 import BillingKafka
 import Foundation
 
+import TestSupport
 import Testing
 
 @Suite("Producer and consumer against the embedded cluster")
@@ -42,7 +43,7 @@ struct EmbeddedClusterTests {
         let cluster = try EmbeddedKafkaCluster(topics: [topic: 1])
         defer { cluster.shutdown() }
         let lines = (1...50).map { "k\($0 % 5):line-\($0)" }.joined(separator: "\n") + "\n"
-        let produced = try KafkaTestSupport.run(["kcat", "-b", cluster.bootstrapServers, "-t", topic, "-P", "-K:"], stdin: Data(lines.utf8))
+        let produced = try TestSupport.run(["kcat", "-b", cluster.bootstrapServers, "-t", topic, "-P", "-K:"], stdin: Data(lines.utf8))
         #expect(produced.status == 0)
 
         let consumer = try KafkaConsumer(
@@ -58,7 +59,7 @@ struct EmbeddedClusterTests {
         let producer = try KafkaTestSupport.producer(cluster)
         try await producer.send(ProducerRecord(topic: topic, key: "ours", value: "from-swift", headers: [KafkaHeader(name: "x-test", string: "1")]))
         await producer.close()
-        let read = try KafkaTestSupport.run(["kcat", "-b", cluster.bootstrapServers, "-t", topic, "-C", "-o", "50", "-e", "-q", "-f", "%k=%s;%h\n"])
+        let read = try TestSupport.run(["kcat", "-b", cluster.bootstrapServers, "-t", topic, "-C", "-o", "50", "-e", "-q", "-f", "%k=%s;%h\n"])
         #expect(read.output == "ours=from-swift;x-test=1\n")
     }
 

@@ -2,6 +2,7 @@ import BillingKafka
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 
 /// Helpers shared by the Kafka tests: a quiet logger, unique names and a drain loop with a deadline.
 enum KafkaTestSupport {
@@ -36,25 +37,6 @@ enum KafkaTestSupport {
             messages += batch.messages
         }
         return messages
-    }
-
-    /// Runs a command to completion and returns its exit status and standard output.
-    @discardableResult
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
 

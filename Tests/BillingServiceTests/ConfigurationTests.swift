@@ -2,17 +2,12 @@ import BillingService
 import BillingStore
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @Suite("Configuration loading and validation")
 struct ConfigurationTests {
-    static let shippedFile: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("config/billingd.yaml").path
-    }()
+    static let shippedFile = TestSupport.packageRoot.appendingPathComponent("config/billingd.yaml").path
 
     func write(_ yaml: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-\(UUID().uuidString).yaml").path

@@ -1,6 +1,7 @@
 import BillingCore
 import BillingStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Billing store on a real SQLite file")
@@ -108,14 +109,6 @@ struct BillingStoreTests {
 /// Runs the sqlite3 command-line shell, an outside reader of our file.
 enum SQLiteShell {
     static func sqlite(_ path: String, _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try TestSupport.run(["sqlite3", path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

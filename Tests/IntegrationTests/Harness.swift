@@ -3,16 +3,11 @@ import BillingStore
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 
 /// Shared pieces of the integration tests: paths, processes, kcat as the outside client.
 enum Harness {
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
+    static var packageRoot: URL { TestSupport.packageRoot }
 
     /// The billingd binary built beside the test bundle.
     static let billingd: URL = {
@@ -40,7 +35,7 @@ enum Harness {
     static func kcatProduce(_ bootstrap: String, topic: String, lines: [String], nullEmpty: Bool = false) throws {
         var arguments = ["kcat", "-b", bootstrap, "-t", topic, "-P", "-K:"]
         if nullEmpty { arguments.append("-Z") }
-        let status = try run(arguments, stdin: Data((lines.joined(separator: "\n") + "\n").utf8)).status
+        let status = try TestSupport.run(arguments, stdin: Data((lines.joined(separator: "\n") + "\n").utf8)).status
         guard status == 0 else { throw HarnessError("kcat -P exited with \(status)") }
     }
 
@@ -49,7 +44,7 @@ enum Harness {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("raw-\(UUID().uuidString)")
         try Data(value).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let status = try run(["kcat", "-b", bootstrap, "-t", topic, "-P", "-k", key, file.path]).status
+        let status = try TestSupport.run(["kcat", "-b", bootstrap, "-t", topic, "-P", "-k", key, file.path]).status
         guard status == 0 else { throw HarnessError("kcat -P file exited with \(status)") }
     }
 
@@ -58,30 +53,12 @@ enum Harness {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var records: [KcatRecord] = []
         repeat {
-            let output = try run(["kcat", "-b", bootstrap, "-t", topic, "-C", "-o", "beginning", "-e", "-q", "-J"]).output
+            let output = try TestSupport.run(["kcat", "-b", bootstrap, "-t", topic, "-C", "-o", "beginning", "-e", "-q", "-J"]).output
             records = output.split(separator: "\n").compactMap { KcatRecord(json: String($0)) }
             if records.count >= count { return records }
             try await Task.sleep(for: .milliseconds(300))
         } while ContinuousClock.now < deadline
         return records
-    }
-
-    @discardableResult
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Waits until `condition` holds, checking every 100 ms.
@@ -97,7 +74,7 @@ enum Harness {
     /// The sum of the stored next offsets of these topics, read the way billingctl does.
     static func storedRecords(_ storePath: String, topics: [String]) -> Int64 {
         guard let store = try? BillingStore.openReadOnly(path: storePath) else { return 0 }
-        return (try? store.nextOffsets(topics: topics).reduce(0) { $0 + $1.nextOffset }) ?? 0
+        return (try? store.progress(topics: topics).consumed) ?? 0
     }
 }
 

@@ -2,6 +2,7 @@ import BillingService
 import BillingStore
 import Foundation
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @Suite("Invoicing a few thousand orders, end to end")
@@ -80,7 +81,7 @@ struct InvoicingFlowTests {
         // An outside validator agrees the events match their published JSON Schemas.
         let dump = directory.appendingPathComponent("events.jsonl")
         try events.map(\.payload).joined(separator: "\n").write(to: dump, atomically: true, encoding: .utf8)
-        let validation = try Harness.run(["python3", Harness.packageRoot.appendingPathComponent("scripts/check-schemas.py").path, dump.path])
+        let validation = try TestSupport.run(["python3", Harness.packageRoot.appendingPathComponent("scripts/check-schemas.py").path, dump.path])
         #expect(validation.status == 0, "\(validation.output)")
 
         // The store says the same, read from outside by billingctl's read-only path.
