@@ -11,6 +11,9 @@ public final class EmbeddedKafkaCluster: Sendable {
     private let stopped = Latch()
     /// The `host:port` list clients connect to.
     public let bootstrapServers: String
+    /// How many broker listeners had Nagle's algorithm turned off (one per broker; see
+    /// `disableNagleOnListeners`).
+    public let listenersWithoutNagle: Int
 
     /// Starts a cluster with `brokerCount` brokers and creates `topics` (name → partition count).
     ///
@@ -26,6 +29,7 @@ public final class EmbeddedKafkaCluster: Sendable {
         }
         cluster = MockClusterBox(mcluster)
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mcluster))
+        listenersWithoutNagle = disableNagleOnListeners(bootstrapServers: bootstrapServers)
         for (name, partitions) in topics.sorted(by: { $0.key < $1.key }) {
             try createTopic(name, partitions: partitions)
         }
