@@ -37,6 +37,22 @@ struct MoneyTests {
         #expect(Money(minorUnits: -105, currency: try Currency(code: "EUR")).amountString == "-1.05")
         #expect(Money(minorUnits: 1500, currency: try Currency(code: "JPY")).amountString == "1500")
         #expect(Money(minorUnits: 7, currency: try Currency(code: "KWD")).amountString == "0.007")
+        #expect(Money(minorUnits: 0, currency: try Currency(code: "EUR")).amountString == "0.00")
+        #expect(Money(minorUnits: -7, currency: try Currency(code: "KWD")).amountString == "-0.007")
+        #expect(Money(minorUnits: .max, currency: try Currency(code: "EUR")).amountString == "92233720368547758.07")
+        #expect(Money(minorUnits: .min, currency: try Currency(code: "EUR")).amountString == "-92233720368547758.08")
+    }
+
+    @Test("decimals and rates print exactly what they hold")
+    func decimalPrinting() throws {
+        #expect(Decimal64(units: -5, scale: 3).description == "-0.005")
+        #expect(Decimal64(units: 120, scale: 1).description == "12.0")
+        #expect(Decimal64(units: 0, scale: 0).description == "0")
+        #expect(try Decimal64(parsing: "-0.125", maxScale: 4) == Decimal64(units: -125, scale: 3))
+        #expect(try Decimal64(parsing: "007", maxScale: 0).description == "7")
+        #expect(try TaxRate(percent: Decimal64(parsing: "0", maxScale: 4)).description == "0")
+        #expect(try TaxRate(percent: Decimal64(parsing: "0.25", maxScale: 4)).description == "0.25")
+        #expect(try TaxRate(percent: Decimal64(parsing: "100.0000", maxScale: 4)).description == "100")
     }
 
     @Test("overflow is an error, never a trap")
@@ -93,6 +109,16 @@ struct BusinessDateTests {
         #expect(BusinessDate("2026-04-31") == nil)
         #expect(BusinessDate("2026-13-01") == nil)
         #expect(BusinessDate("26-01-01") == nil)
+        for bad in ["2026-1-01", "2026-01-1", "2026/01/01", "2026-01-01 ", "2026-01-0x", "+026-01-01", "", "2026-01-01T00"] {
+            #expect(BusinessDate(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("dates print as YYYY-MM-DD, zero-padded, and read back")
+    func printing() {
+        #expect(BusinessDate(year: 987, month: 3, day: 4)!.description == "0987-03-04")
+        #expect(BusinessDate(year: 2026, month: 12, day: 31)!.description == "2026-12-31")
+        #expect(BusinessDate("0987-03-04") == BusinessDate(year: 987, month: 3, day: 4))
     }
 
     @Test("adding days crosses months, years and leap days", arguments: [

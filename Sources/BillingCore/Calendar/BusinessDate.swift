@@ -8,10 +8,25 @@ public struct BusinessDate: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD`; nil for anything else or an impossible date.
     public init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else { return nil }
+        let parsed = text.utf8.withContiguousStorageIfAvailable { BusinessDate(bytes: $0) } ?? BusinessDate(bytes: Array(text.utf8))
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// Parses the ten bytes `YYYY-MM-DD`.
+    private init?<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes) where Bytes.Index == Int {
+        guard bytes.count == 10, bytes[bytes.startIndex + 4] == UInt8(ascii: "-"), bytes[bytes.startIndex + 7] == UInt8(ascii: "-") else {
+            return nil
+        }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for offset in from..<(from + count) {
+                guard let digit = ASCIIDigits.value(bytes[bytes.startIndex + offset]) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2) else { return nil }
         self.init(year: year, month: month, day: day)
     }
 
@@ -72,11 +87,14 @@ public struct BusinessDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     public var description: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10)
+        ASCIIDigits.append(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(day, width: 2, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: BusinessDate, rhs: BusinessDate) -> Bool {

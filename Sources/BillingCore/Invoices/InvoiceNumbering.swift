@@ -12,10 +12,10 @@ public struct InvoiceNumbering: Sendable, Equatable {
     }
 
     /// The series an invoice issued on `date` belongs to.
-    public func series(for date: BusinessDate) -> String { "\(prefix)-\(String(format: "%04d", date.year))" }
+    public func series(for date: BusinessDate) -> String { prefix + "-" + ASCIIDigits.string(date.year, width: 4) }
 
     /// The number with sequence `sequence` (1, 2, …) in `series`.
     public func number(series: String, sequence: Int64) -> String {
-        "\(series)-\(String(format: "%06lld", sequence))"
+        series + "-" + ASCIIDigits.string(sequence, width: 6)
     }
 }

@@ -17,29 +17,38 @@ public struct Decimal64: Hashable, Sendable, CustomStringConvertible, Comparable
     /// - Throws: `MoneyError.notADecimal`, `.tooPrecise` when there are more than `maxScale` decimals,
     ///   `.overflow` when it does not fit.
     public init(parsing text: String, maxScale: Int) throws(MoneyError) {
-        var digits = Substring(text)
-        var negative = false
-        if digits.first == "-" {
-            negative = true
-            digits = digits.dropFirst()
+        let bytes = Array(text.utf8)
+        var index = 0
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var integerDigits = 0
+        var fractionEnd = -1
+        var point = -1
+        for position in index..<bytes.count {
+            if bytes[position] == UInt8(ascii: "."), point < 0 {
+                point = position
+            } else if ASCIIDigits.value(bytes[position]) == nil {
+                throw .notADecimal(text)
+            } else if point < 0 {
+                integerDigits += 1
+            }
         }
-        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-            parts.count == 1 || !parts[1].isEmpty
-        else { throw .notADecimal(text) }
-        var fraction = parts.count == 2 ? parts[1] : ""
-        // Trailing zeros beyond the limit carry no precision: "1.500" is fine for a 2-decimal currency.
-        while fraction.count > maxScale && fraction.last == "0" { fraction = fraction.dropLast() }
-        guard fraction.count <= maxScale else { throw .tooPrecise(text, maxDecimals: maxScale) }
+        guard integerDigits > 0, point < 0 || point < bytes.count - 1 else { throw .notADecimal(text) }
+        fractionEnd = bytes.count
+        if point >= 0 {
+            // Trailing zeros beyond the limit carry no precision: "1.500" is fine for a 2-decimal currency.
+            while fractionEnd - point - 1 > maxScale && bytes[fractionEnd - 1] == UInt8(ascii: "0") { fractionEnd -= 1 }
+            guard fractionEnd - point - 1 <= maxScale else { throw .tooPrecise(text, maxDecimals: maxScale) }
+        }
         var value: Int64 = 0
-        for character in parts[0] + fraction {
+        for position in index..<fractionEnd where position != point {
             let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-            let (added, o2) = shifted.addingReportingOverflow(Int64(character.asciiValue! - 48))
+            let (added, o2) = shifted.addingReportingOverflow(Int64(bytes[position] - 48))
             guard !o1, !o2 else { throw .overflow }
             value = added
         }
         units = negative ? -value : value
-        scale = fraction.count
+        scale = point < 0 ? 0 : fractionEnd - point - 1
     }
 
     /// This value at a larger scale.
@@ -61,13 +70,20 @@ public struct Decimal64: Hashable, Sendable, CustomStringConvertible, Comparable
 
     public var description: String { Decimal64.format(units: Int128(units), scale: scale) }
 
-    static func format(units: Int128, scale: Int) -> String {
-        let negative = units < 0
-        let digits = String(negative ? -units : units)
-        guard scale > 0 else { return (negative ? "-" : "") + digits }
-        let padded = String(repeating: "0", count: max(0, scale + 1 - digits.count)) + digits
-        let split = padded.index(padded.endIndex, offsetBy: -scale)
-        return (negative ? "-" : "") + padded[..<split] + "." + padded[split...]
+    static func format(units: Int128, scale: Int, trimTrailingZeros: Bool = false) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        if units < 0 { bytes.append(UInt8(ascii: "-")) }
+        // At least one digit before the point: 5 at scale 2 is "0.05".
+        ASCIIDigits.append(units.magnitude, width: scale + 1, to: &bytes)
+        if scale > 0 {
+            bytes.insert(UInt8(ascii: "."), at: bytes.count - scale)
+            if trimTrailingZeros {
+                while bytes.last == UInt8(ascii: "0") { bytes.removeLast() }
+                if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: Decimal64, rhs: Decimal64) -> Bool {
@@ -97,10 +113,6 @@ func pow10(_ n: Int) -> Int128 {
     var result: Int128 = 1
     for _ in 0..<n { result *= 10 }
     return result
-}
-
-extension Character {
-    var isASCIIDigit: Bool { asciiValue.map { (48...57).contains($0) } ?? false }
 }
 
 extension Decimal64 {

@@ -27,12 +27,7 @@ public struct TaxRate: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// The rate as written in documents: no trailing zeros ("19", "7.5").
     public var description: String {
-        var text = percent.description
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text
+        Decimal64.format(units: Int128(percent.units), scale: percent.scale, trimTrailingZeros: true)
     }
 
     public static func < (lhs: TaxRate, rhs: TaxRate) -> Bool { lhs.percent < rhs.percent }
