@@ -32,7 +32,8 @@ enum StoreOnlyBench {
                 let record = InputRecord(
                     position: LogPosition(topic: "orders", partition: 0, offset: offset), key: nil, value: value, headers: [],
                     timestampMilliseconds: nil)
-                sourced.append(SourcedEvent(record: record, envelope: try decoder.decode(value)))
+                let envelope = try decoder.decode(value)
+                sourced.append(SourcedEvent(record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: 30)))
                 offset += 1
             }
             let storeStart = ContinuousClock.now

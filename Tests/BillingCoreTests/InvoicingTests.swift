@@ -253,3 +253,34 @@ struct PaymentTests {
         #expect(nothing.unapplied.minorUnits == 500)
     }
 }
+
+@Suite("Reading event data ahead of the store")
+struct EventBodyTests {
+    func envelope(type: String, data: JSONValue) throws -> InputEnvelope {
+        let json = JSONValue.object([
+            "specversion": .string("1.0"), "id": .string("e-1"), "source": .string("/test"), "type": .string(type), "data": data,
+        ]).jsonBytes
+        return try EnvelopeDecoder(maxPayloadBytes: 1 << 16).decode(json)
+    }
+
+    @Test("each type reads into its own case; the default terms apply to orders without terms")
+    func types() throws {
+        let placed = EventBody(try envelope(type: "order.placed", data: Sample.order(lines: [Sample.line("1", qty: "2", price: "5")], netDays: nil)), defaultPaymentTermDays: 21)
+        #expect(placed.order?.orderID == "O-1")
+        #expect(placed.order?.paymentTermDays == 21)
+        #expect(placed.fulfilment == nil)
+        let shipped = EventBody(try envelope(type: "order.fulfilled", data: Sample.shipment("S-1", lines: [("1", "1")])), defaultPaymentTermDays: 21)
+        #expect(shipped.fulfilment?.shipmentID == "S-1")
+        #expect(shipped.order == nil)
+    }
+
+    @Test("data that does not fit its type is .invalid, naming the field")
+    func invalid() throws {
+        let body = EventBody(try envelope(type: "order.placed", data: Sample.order(lines: [Sample.line("1", qty: "two", price: "5")])), defaultPaymentTermDays: 30)
+        guard case .invalid(let error) = body else {
+            Issue.record("expected .invalid, got \(body)")
+            return
+        }
+        #expect(error.description.contains("lines[0].quantity"), "\(error.description)")
+    }
+}

@@ -19,9 +19,13 @@ public struct InputRecord: Sendable, Equatable {
 public struct SourcedEvent: Sendable, Equatable {
     public let record: InputRecord
     public let envelope: InputEnvelope
+    /// The data already read (`EventBody(envelope, defaultPaymentTermDays:)`), or nil to read it when
+    /// it is processed.
+    public let body: EventBody?
 
-    public init(record: InputRecord, envelope: InputEnvelope) {
+    public init(record: InputRecord, envelope: InputEnvelope, body: EventBody? = nil) {
         self.record = record
         self.envelope = envelope
+        self.body = body
     }
 }

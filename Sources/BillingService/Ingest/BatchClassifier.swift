@@ -9,6 +9,8 @@ struct BatchClassifier: Sendable {
     let decoder: EnvelopeDecoder
     let deadLetterTopic: String
     let maxDeadLetterPayloadBytes: Int
+    /// For reading order data ahead of the store transaction.
+    let defaultPaymentTermDays: Int
 
     struct Outcome {
         var record: IngestBatch
@@ -25,7 +27,9 @@ struct BatchClassifier: Sendable {
                 key: message.key, value: message.value, headers: message.headers.map { MessageHeader(name: $0.name, value: $0.value) },
                 timestampMilliseconds: message.timestampMilliseconds)
             do {
-                accepted.append(SourcedEvent(record: record, envelope: try decoder.decode(message.value)))
+                let envelope = try decoder.decode(message.value)
+                accepted.append(SourcedEvent(
+                    record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: defaultPaymentTermDays)))
             } catch {
                 let deadLetter = DeadLetter(
                     source: record.position,

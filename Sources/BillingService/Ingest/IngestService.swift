@@ -61,7 +61,8 @@ public final class IngestService: Service {
         let classifier = BatchClassifier(
             decoder: EnvelopeDecoder(maxPayloadBytes: kafka.maxEventBytes),
             deadLetterTopic: kafka.deadLetterTopic,
-            maxDeadLetterPayloadBytes: configuration.outbox.maxDeadLetterPayloadBytes)
+            maxDeadLetterPayloadBytes: configuration.outbox.maxDeadLetterPayloadBytes,
+            defaultPaymentTermDays: configuration.billing.defaultPaymentTermDays)
         let now = self.now
         let maxMessages = kafka.batchMaxMessages
         let maxWait = Duration.milliseconds(kafka.batchMaxWaitMilliseconds)

@@ -4,7 +4,7 @@ import GRDB
 
 extension BatchWriter {
     mutating func handleFulfilled(_ event: SourcedEvent) throws {
-        guard let fulfilment = try read(event, { data throws(DataError) in try Fulfilment(data: data) }) else { return }
+        guard let fulfilment = try read(event, as: \.fulfilment) else { return }
         let invoicedFor = try String.fetchOne(try statement("SELECT order_id FROM invoice WHERE shipment_id = ?"), arguments: [fulfilment.shipmentID])
         let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context, today: today)
         switch decision {

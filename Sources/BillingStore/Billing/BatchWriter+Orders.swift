@@ -51,7 +51,7 @@ extension BatchWriter {
     }
 
     mutating func handlePlaced(_ event: SourcedEvent) throws {
-        guard let order = try read(event, { [terms = context.defaultPaymentTermDays] data throws(DataError) in try Order(data: data, defaultPaymentTermDays: terms) }) else { return }
+        guard let order = try read(event, as: \.order) else { return }
         // Unknown to the caches: try to insert it; only if a row exists already read it and decide.
         var existing = changedOrders[order.orderID] ?? cache.get(order.orderID)
         if existing == nil {
@@ -96,7 +96,7 @@ extension BatchWriter {
     }
 
     mutating func handleAmended(_ event: SourcedEvent) throws {
-        guard let order = try read(event, { [terms = context.defaultPaymentTermDays] data throws(DataError) in try Order(data: data, defaultPaymentTermDays: terms) }) else { return }
+        guard let order = try read(event, as: \.order) else { return }
         switch OrderDecisions.amend(order, existing: try loadOrder(order.orderID)) {
         case .update(let record):
             try updateOrder(record, data: event.envelope.data)
@@ -111,7 +111,7 @@ extension BatchWriter {
     }
 
     mutating func handleCancelled(_ event: SourcedEvent) throws {
-        guard let cancellation = try read(event, { data throws(DataError) in try OrderCancellation(data: data) }) else { return }
+        guard let cancellation = try read(event, as: \.cancellation) else { return }
         switch OrderDecisions.cancel(cancellation, existing: try loadOrder(cancellation.orderID)) {
         case .update(let record):
             try updateOrder(record)

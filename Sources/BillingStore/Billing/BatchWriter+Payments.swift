@@ -4,7 +4,7 @@ import GRDB
 
 extension BatchWriter {
     mutating func handlePayment(_ event: SourcedEvent) throws {
-        guard let payment = try read(event, { data throws(DataError) in try PaymentReceived(data: data) }) else { return }
+        guard let payment = try read(event, as: \.payment) else { return }
         if try Bool.fetchOne(try statement("SELECT 1 FROM payment WHERE payment_id = ?"), arguments: [payment.paymentID]) ?? false {
             outcome.duplicatesSkipped += 1
             return try audit(entity: "payment", id: payment.paymentID, action: "duplicate_ignored", detail: [:], event: event)

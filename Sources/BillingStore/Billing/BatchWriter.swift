@@ -108,14 +108,25 @@ struct BatchWriter {
             headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)]))
     }
 
-    /// Reads the event's data with `parse`; when it does not parse, dead-letters the event as
-    /// `invalid_data` (naming the field) and returns nil.
-    mutating func read<Value>(_ event: SourcedEvent, _ parse: (JSONValue) throws(DataError) -> Value) throws -> Value? {
-        do {
-            return try parse(event.envelope.data)
-        } catch {
+    /// The event's data as its type (read now unless the classifier read it already); when it does not
+    /// fit, dead-letters the event as `invalid_data` (naming the field) and returns nil.
+    mutating func read<Value>(_ event: SourcedEvent, as kind: KeyPath<EventBody, Value?>) throws -> Value? {
+        let body = event.body ?? EventBody(event.envelope, defaultPaymentTermDays: context.defaultPaymentTermDays)
+        if case .invalid(let error) = body {
             try reject(event, .invalidData(type: event.envelope.type.rawValue, detail: error.description))
             return nil
         }
+        guard let value = body[keyPath: kind] else {
+            // A programming error: the batch rolls back and is held rather than losing the event.
+            throw EventBodyMismatch(eventKey: event.envelope.eventKey, type: event.envelope.type.rawValue)
+        }
+        return value
     }
+}
+
+/// An event reached a handler with data read as another type (a bug, never input's fault).
+struct EventBodyMismatch: Error, CustomStringConvertible {
+    let eventKey: String
+    let type: String
+    var description: String { "event \(eventKey) of type \(type) reached the wrong handler" }
 }
