@@ -16,6 +16,8 @@ public final class BillingStore: Sendable {
     let pool: DatabasePool
     let orderCache = OrderCache()
     let committedIndex = CommittedIndex()
+    /// Checkpoints the WAL off the writer's path (writable stores only).
+    let checkpointer: WALCheckpointer?
     /// The database file's path.
     public let path: String
 
@@ -26,9 +28,14 @@ public final class BillingStore: Sendable {
         case normal
     }
 
-    private init(pool: DatabasePool, path: String) {
+    private init(pool: DatabasePool, path: String, checkpointer: WALCheckpointer? = nil) {
         self.pool = pool
         self.path = path
+        self.checkpointer = checkpointer
+    }
+
+    deinit {
+        checkpointer?.stop()
     }
 
     /// Opens (creating if needed) the database for writing and applies pending migrations.
@@ -38,6 +45,7 @@ public final class BillingStore: Sendable {
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let checkpointer = WALCheckpointer(path: path)
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)
@@ -49,14 +57,17 @@ public final class BillingStore: Sendable {
                 }
                 guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-                // A batch touches many pages: keep them in memory (64 MiB) instead of spilling mid-transaction,
-                // and checkpoint the WAL every ~32 MiB instead of after nearly every batch.
+                // A batch touches many pages: keep them in memory (64 MiB) instead of spilling mid-transaction.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+                // The writer leaves checkpoints to the checkpoint thread (readers never write).
+                if sqlite3_db_readonly(db.sqliteConnection, "main") == 0 {
+                    checkpointer.install(on: db.sqliteConnection!)
+                }
             }
             let pool = try DatabasePool(path: path, configuration: configuration)
             try BillingSchema.migrator.migrate(pool)
-            return BillingStore(pool: pool, path: path)
+            checkpointer.start()
+            return BillingStore(pool: pool, path: path, checkpointer: checkpointer)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }

@@ -112,3 +112,31 @@ enum SQLiteShell {
         try TestSupport.run(["sqlite3", path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+@Suite("WAL checkpoints off the writer's path")
+struct CheckpointTests {
+    @Test("under a continuous stream of batches the WAL stays bounded and nothing is lost")
+    func walStaysBounded() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-wal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("billing.sqlite").path
+        let store = try BillingStore.openForWriting(path: path)
+        let payload = [UInt8](repeating: 0x61, count: 8000)
+        let batches = 150
+        let perBatch = 40
+        for batch in 0..<batches {
+            let outbox = (0..<perBatch).map { index in
+                OutboundMessage(topic: "billing.dlq", key: Array("k\(batch)-\(index)".utf8), value: payload, headers: [])
+            }
+            try await store.recordBatch(IngestBatch(
+                offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: Int64(batch + 1))], outbox: outbox, processedAt: Date()))
+        }
+        // ~48 MB went through the WAL. Without checkpoints it would hold all of it; with a checkpointer
+        // that never catches up with the writer it would grow to the hard limit (128 MiB).
+        let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+        #expect(walBytes < 24 << 20, "WAL is \(walBytes) bytes")
+        let rows = try SQLiteShell.sqlite(path, "SELECT count(*), sum(length(payload)) FROM outbox;")
+        #expect(rows == "\(batches * perBatch)|\(batches * perBatch * payload.count)")
+        #expect(try store.nextOffsets(topics: ["orders"]).map(\.nextOffset) == [Int64(batches)])
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Synchronization
+
+#if canImport(GRDBSQLite)
+    import GRDBSQLite
+#elseif canImport(SQLite3)
+    import SQLite3
+#endif
+
+/// Copies the WAL back into the database file on a thread of its own, so the writer never does it.
+///
+/// With SQLite's automatic checkpoint the commit that crosses the limit copies the whole WAL into the
+/// database and syncs it, holding up that batch (and every event behind it) for tens of milliseconds.
+/// Here the writer's WAL hook only notes the WAL's size after each commit; past `threshold` pages it
+/// wakes this thread, which runs a PASSIVE checkpoint over its own connection while the writer keeps
+/// appending. Once a checkpoint has copied every frame and no reader needs the old ones, the next commit
+/// starts the WAL from its beginning again, so it stays small and hot in the page cache.
+///
+/// A checkpoint running beside a busy writer can never copy the frames committed during it, so the WAL
+/// would never start over. The writer therefore finishes the job itself: when the checkpoint thread has
+/// copied all but at most `catchUp` pages, the writer's next commit copies that remainder inline (a few
+/// milliseconds), and the commit after it starts the WAL from the beginning.
+///
+/// If the checkpointer cannot keep up, the writer checkpoints itself past `hardLimit` pages, as SQLite's
+/// automatic checkpoint would: the WAL never grows without bound.
+final class WALCheckpointer: Sendable {
+    let path: String
+    let threshold: Int32
+    let hardLimit: Int32
+    private let wake = NSCondition()
+    private let state = Mutex(State())
+    private let pagesInWAL = Atomic<Int32>(0)
+
+    private struct State: Sendable {
+        var requested = false
+        var stopped = false
+        var checkpoints = 0
+    }
+
+    let catchUp: Int32
+    /// Frames the checkpoint thread's last pass copied (0 after the WAL started over).
+    private let copied = Atomic<Int32>(0)
+
+    init(path: String, threshold: Int32 = 2048, catchUp: Int32 = 1024, hardLimit: Int32 = 32768) {
+        self.path = path
+        self.threshold = threshold
+        self.catchUp = catchUp
+        self.hardLimit = hardLimit
+    }
+
+    /// Installs the WAL hook on the writer's connection (it replaces SQLite's automatic checkpoint there).
+    func install(on connection: OpaquePointer) {
+        sqlite3_wal_hook(connection, walHook, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Starts the checkpoint thread.
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "billingd-checkpoint"
+        thread.start()
+    }
+
+    /// Ends the checkpoint thread after its current checkpoint, if any.
+    func stop() {
+        wake.lock()
+        state.withLock { $0.stopped = true }
+        wake.signal()
+        wake.unlock()
+    }
+
+    /// How many checkpoints the thread has run (for tests and diagnostics).
+    var checkpointsRun: Int { state.withLock { $0.checkpoints } }
+
+    /// Called by SQLite on the writer's thread after each commit, with the WAL's size in pages.
+    fileprivate func committed(connection: OpaquePointer?, pages: Int32) -> Int32 {
+        let previous = pagesInWAL.exchange(pages, ordering: .relaxed)
+        if pages < previous { copied.store(0, ordering: .relaxed) }  // the WAL started over
+        let copiedByThread = copied.load(ordering: .relaxed)
+        if pages >= hardLimit || (copiedByThread > 0 && pages - copiedByThread <= catchUp) {
+            copied.store(0, ordering: .relaxed)
+            let code = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            // BUSY: the checkpoint thread is at it; the next commit tries again.
+            return code == SQLITE_BUSY ? SQLITE_OK : code
+        }
+        if pages >= threshold {
+            wake.lock()
+            state.withLock { $0.requested = true }
+            wake.signal()
+            wake.unlock()
+        }
+        return SQLITE_OK
+    }
+
+    private func run() {
+        var connection: OpaquePointer?
+        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let connection else {
+            sqlite3_close_v2(connection)
+            return
+        }
+        defer { sqlite3_close_v2(connection) }
+        // Like every billingd connection: keep -wal and -shm when it closes, for read-only openers.
+        var persist: CInt = 1
+        _ = sqlite3_file_control(connection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+        sqlite3_busy_timeout(connection, 5000)
+        // A connection learns that the file is in WAL mode on its first read; until then it cannot checkpoint.
+        guard sqlite3_exec(connection, "SELECT count(*) FROM sqlite_schema", nil, nil, nil) == SQLITE_OK else { return }
+        while true {
+            wake.lock()
+            while !state.withLock({ $0.requested || $0.stopped }) { wake.wait() }
+            let stopped = state.withLock { state in
+                state.requested = false
+                return state.stopped
+            }
+            wake.unlock()
+            if stopped { return }
+            // PASSIVE: copies what no reader still needs, never waits for the writer or blocks it.
+            var framesCopied: Int32 = 0
+            if sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, &framesCopied) == SQLITE_OK {
+                copied.store(framesCopied, ordering: .relaxed)
+                state.withLock { $0.checkpoints += 1 }
+            }
+        }
+    }
+}
+
+/// SQLite's WAL hook (a C function: it captures nothing and finds the checkpointer through `context`).
+private func walHook(context: UnsafeMutableRawPointer?, connection: OpaquePointer?, database: UnsafePointer<CChar>?, pages: Int32) -> Int32 {
+    guard let context else { return SQLITE_OK }
+    return Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(connection: connection, pages: pages)
+}
