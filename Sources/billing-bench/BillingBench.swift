@@ -20,6 +20,7 @@ struct BillingBench: AsyncParsableCommand {
     @Option(help: "A scratch directory for the store.") var work: String
     @Flag(help: "Only measure single-record produce round trips against the embedded broker.") var probeProduce = false
     @Flag(help: "Only measure decoding and the store transaction, without Kafka (prints microseconds per event).") var storeOnly = false
+    @Option(help: "Events per transaction with --store-only.") var storeBatch = 500
 
     func log(_ text: String) {
         FileHandle.standardError.write(Data("bench: \(text)\n".utf8))
@@ -31,8 +32,8 @@ struct BillingBench: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         if storeOnly {
-            let (decode, store) = try await StoreOnlyBench.run(events: events, batchSize: 500, work: work)
-            log(String(format: "store only, %d events in batches of 500: decode %.1f us/event, store transaction %.1f us/event (%.0f events/s)", events, decode, store, 1e6 / store))
+            let (decode, store) = try await StoreOnlyBench.run(events: events, batchSize: storeBatch, work: work)
+            log(String(format: "store only, %d events in batches of \(storeBatch): decode %.1f us/event, store transaction %.1f us/event (%.0f events/s)", events, decode, store, 1e6 / store))
             return
         }
         let storePath = work + "/billing.sqlite"

@@ -9,9 +9,10 @@ extension BatchWriter {
         let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context, today: today)
         switch decision {
         case .invoice(let draft, let record):
-            let invoice = Invoice(number: try nextInvoiceNumber(issueDate: draft.issueDate), draft: draft)
+            let number = try nextInvoiceNumber(issueDate: draft.issueDate)
+            let invoice = Invoice(number: number.text, draft: draft)
             let document = InvoiceDocument(invoice).jsonBytes
-            try insertInvoice(invoice, document: document)
+            try insertInvoice(invoice, number: number, document: document)
             try updateOrder(record)
             publish(type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, dataJSON: document)
             try audit(
@@ -31,24 +32,47 @@ extension BatchWriter {
         }
     }
 
-    /// Takes the next number of the issue date's series. Runs in the batch's transaction: if the batch
-    /// rolls back, so does the number, and it is never published before the commit.
-    mutating func nextInvoiceNumber(issueDate: BusinessDate) throws -> String {
-        let series = context.numbering.series(for: issueDate)
-        if !index.hasSeries(series) && !createdSeries.contains(series) {
-            try statement("INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING").execute(arguments: [series])
-            createdSeries.insert(series)
-        }
-        guard let sequence = try Int64.fetchOne(
-            try statement("UPDATE invoice_series SET last_sequence = last_sequence + 1 WHERE series = ? RETURNING last_sequence"), arguments: [series])
-        else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice series \(series) vanished") }
-        return context.numbering.number(series: series, sequence: sequence)
+    /// An invoice number and where it comes from.
+    struct IssuedNumber {
+        let series: String
+        let sequence: Int64
+        let text: String
     }
 
-    func insertInvoice(_ invoice: Invoice, document: [UInt8]) throws {
+    /// Takes the next number of the issue date's series. The series' counter is read once per batch and
+    /// written back once by `writeSequences`, all in the batch's transaction: if the batch rolls back, so
+    /// do its numbers, and none is published before the commit.
+    mutating func nextInvoiceNumber(issueDate: BusinessDate) throws -> IssuedNumber {
+        let series = context.numbering.series(for: issueDate)
+        let last: Int64
+        if let taken = lastSequences[series] {
+            last = taken
+        } else {
+            if !index.hasSeries(series) && !createdSeries.contains(series) {
+                try statement("INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING").execute(arguments: [series])
+                createdSeries.insert(series)
+            }
+            guard let stored = try Int64.fetchOne(try statement("SELECT last_sequence FROM invoice_series WHERE series = ?"), arguments: [series]) else {
+                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice series \(series) vanished")
+            }
+            last = stored
+        }
+        let sequence = last + 1
+        lastSequences[series] = sequence
+        return IssuedNumber(series: series, sequence: sequence, text: context.numbering.number(series: series, sequence: sequence))
+    }
+
+    /// Stores the last number this batch took in each series.
+    func writeSequences() throws {
+        for (series, last) in lastSequences.sorted(by: { $0.key < $1.key }) {
+            try statement("UPDATE invoice_series SET last_sequence = ? WHERE series = ?").execute(arguments: [last, series])
+        }
+    }
+
+    func insertInvoice(_ invoice: Invoice, number: IssuedNumber, document: [UInt8]) throws {
         let draft = invoice.draft
-        let series = context.numbering.series(for: draft.issueDate)
-        let sequence = Int64(invoice.number.split(separator: "-").last ?? "") ?? 0
+        let series = number.series
+        let sequence = number.sequence
         try statement("""
                 INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
                     net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)

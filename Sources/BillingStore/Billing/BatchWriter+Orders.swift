@@ -39,13 +39,18 @@ extension BatchWriter {
     mutating func updateOrder(_ record: OrderRecord, data: JSONValue? = nil) throws {
         changedOrders[record.order.orderID] = record
         let quantities = JSONValue.object(record.invoicedQuantities.mapValues { .string($0.description) }).jsonString
+        guard let data else {
+            // Status and quantities only: the order's data (and its JSON check) stay untouched.
+            try statement("UPDATE billing_order SET status = ?, invoiced_quantities = ?, updated_at = ? WHERE order_id = ?")
+                .execute(arguments: [record.status.rawValue, quantities, at, record.order.orderID])
+            return
+        }
         try statement("""
-                UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = coalesce(?, order_data),
-                    payment_term_days = ?, currency = ?, updated_at = ?
+                UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = ?, payment_term_days = ?, currency = ?, updated_at = ?
                 WHERE order_id = ?
                 """).execute(
             arguments: [
-                record.status.rawValue, quantities, data?.jsonString, record.order.paymentTermDays, record.order.currency.code, at,
+                record.status.rawValue, quantities, data.jsonString, record.order.paymentTermDays, record.order.currency.code, at,
                 record.order.orderID,
             ])
     }

@@ -21,19 +21,20 @@ extension BatchWriter {
                 JSONValue.array(payment.references.map(JSONValue.string)).jsonString, at,
             ])
         var allocations: [PaymentAppliedDocument.Allocation] = []
+        let candidatesByNumber = Dictionary(candidates.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         for allocation in application.allocations {
+            guard let invoice = candidatesByNumber[allocation.invoiceNumber] else { continue }
             try statement("INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [payment.paymentID, allocation.invoiceNumber, allocation.amount.minorUnits, at])
-            guard let row = try Row.fetchOne(
-                try statement("""
-                    UPDATE invoice SET paid_minor = paid_minor + ?1,
-                        status = CASE WHEN paid_minor + ?1 = gross_minor THEN 'paid' ELSE 'partially_paid' END, updated_at = ?2
-                    WHERE number = ?3 RETURNING gross_minor, paid_minor, status, customer_id
-                    """),
-                arguments: [allocation.amount.minorUnits, at, allocation.invoiceNumber])
-            else { continue }
-            let open = Money(minorUnits: (row["gross_minor"] as Int64) - (row["paid_minor"] as Int64), currency: payment.amount.currency)
-            let status: String = row["status"]
+            let paid = try invoice.paid.adding(allocation.amount)
+            let status = paid == invoice.grossTotal ? "paid" : "partially_paid"
+            // The row must still show what the decision read: anything else is a bug, and the batch rolls back.
+            try statement("UPDATE invoice SET paid_minor = ?, status = ?, updated_at = ? WHERE number = ? AND paid_minor = ?")
+                .execute(arguments: [paid.minorUnits, status, at, allocation.invoiceNumber, invoice.paid.minorUnits])
+            guard db.changesCount == 1 else {
+                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice \(allocation.invoiceNumber) changed under a payment")
+            }
+            let open = try invoice.grossTotal.subtracting(paid)
             allocations.append(PaymentAppliedDocument.Allocation(
                 invoiceNumber: allocation.invoiceNumber, amount: allocation.amount.amountString, invoiceOpenAmount: open.amountString, invoiceStatus: status))
             try audit(
@@ -46,7 +47,7 @@ extension BatchWriter {
                     type: .invoicePaid, id: allocation.invoiceNumber, subject: allocation.invoiceNumber, customerID: payment.customerID,
                     data: InvoicePaidDocument(
                         invoiceNumber: allocation.invoiceNumber, customerID: payment.customerID, currency: payment.amount.currency.code,
-                        grossTotal: Money(minorUnits: row["gross_minor"], currency: payment.amount.currency).amountString,
+                        grossTotal: invoice.grossTotal.amountString,
                         paidDate: payment.receivedDate.description, paymentIDs: paymentIDs).json)
             }
         }

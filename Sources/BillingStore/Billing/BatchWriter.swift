@@ -22,6 +22,8 @@ struct BatchWriter {
     var createdSeries: Set<String> = []
     var waitingAdded: Set<String> = []
     var waitingReleased: Set<String> = []
+    /// The last invoice sequence this batch took, per series (written back before the commit).
+    var lastSequences: [String: Int64] = [:]
     /// Audit rows of this batch, in the order of the changes.
     var auditRows: [[(any DatabaseValueConvertible)?]] = []
 

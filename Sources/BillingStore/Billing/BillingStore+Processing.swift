@@ -18,6 +18,7 @@ extension BillingStore {
             for event in events {
                 try writer.handle(event)
             }
+            try writer.writeSequences()
             try writer.writeAudit()
             var record = batch
             record.deadLetters += writer.deadLetters
