@@ -21,7 +21,9 @@ struct BillingStoreTests {
     @Test("opening creates the file, runs the migrations, and uses WAL with full sync")
     func openAndMigrate() async throws {
         let store = try BillingStore.openForWriting(path: path)
-        #expect(try store.appliedMigrations() == ["2026-11-22 consumer offsets, dead letters, outbox", "2026-11-22 orders, invoices, payments, audit"])
+        #expect(try store.appliedMigrations() == [
+            "2026-11-22 consumer offsets, dead letters, outbox", "2026-11-22 orders, invoices, payments, audit", "2026-11-23 outbox publication cursor",
+        ])
         #expect(FileManager.default.fileExists(atPath: path))
         let mode = try SQLiteShell.sqlite(path, "PRAGMA journal_mode;")
         #expect(mode == "wal")
@@ -63,7 +65,7 @@ struct BillingStoreTests {
         try await store.recordBatch(IngestBatch(offsets: [], outbox: messages, processedAt: Date()))
         let pending = try await store.unpublishedOutbox(limit: 3)
         #expect(pending.map(\.message.value) == [Array("m0".utf8), Array("m1".utf8), Array("m2".utf8)])
-        try await store.markPublished(ids: pending.prefix(2).map(\.id), at: Date())
+        try await store.markPublished(through: pending[1].id, at: Date())
         try await store.recordPublishFailure(ids: [pending[2].id], error: "broker down")
         let next = try await store.unpublishedOutbox(limit: 10)
         #expect(next.count == 3)
@@ -71,14 +73,20 @@ struct BillingStoreTests {
         #expect(try store.status().outboxPublished == 2)
     }
 
-    @Test("marking non-adjacent rows leaves the rows between them pending")
-    func markGaps() async throws {
+    @Test("the publication cursor covers every row up to it and never moves back")
+    func cursorOnlyAdvances() async throws {
         let store = try BillingStore.openForWriting(path: path)
         try await store.recordBatch(IngestBatch(
             offsets: [], outbox: (0..<6).map { OutboundMessage(topic: "t", key: nil, value: [UInt8($0)]) }, processedAt: Date()))
         let ids = try await store.unpublishedOutbox(limit: 10).map(\.id)
-        try await store.markPublished(ids: [ids[0], ids[1], ids[3], ids[5]], at: Date())
-        #expect(try await store.unpublishedOutbox(limit: 10).map(\.id) == [ids[2], ids[4]])
+        try await store.markPublished(through: ids[3], at: Date())
+        try await store.markPublished(through: ids[1], at: Date())
+        #expect(try await store.unpublishedOutbox(limit: 10).map(\.id) == [ids[4], ids[5]])
+        #expect(try await store.unpublishedOutbox(after: ids[4], limit: 10).map(\.id) == [ids[5]])
+        let status = try store.status()
+        #expect(status.outboxPending == 2)
+        #expect(status.outboxPublished == 4)
+        #expect(try store.progress(topics: ["orders"]).outboxPending == 2)
     }
 
     @Test("a read-only open sees the writer's data and cannot write")

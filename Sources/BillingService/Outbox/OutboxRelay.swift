@@ -21,7 +21,7 @@ public actor OutboxRelay: Service {
     private let metrics: BillingMetrics
     /// The id of the last row delivered in this run; rows up to it are not read again.
     private var cursor: Int64 = 0
-    private var marker: AsyncStream<[Int64]>.Continuation?
+    private var marker: AsyncStream<Int64>.Continuation?
 
     init(store: BillingStore, producer: KafkaProducer, signal: OutboxSignal, batchSize: Int, pollInterval: Duration, logger: Logger, metrics: BillingMetrics) {
         self.store = store
@@ -37,11 +37,12 @@ public actor OutboxRelay: Service {
         // Marking rows published runs beside publication, so a slow write never holds up the next
         // round; rows sent but not yet marked are skipped by the cursor, and sent again only after a
         // restart (same content, same event id).
-        let (marks, marker) = AsyncStream.makeStream(of: [Int64].self)
+        let (marks, marker) = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(1))
         let marking = Task { [store, logger] in
-            for await ids in marks {
+            // Only the newest mark matters: the cursor covers every row before it.
+            for await last in marks {
                 do {
-                    try await store.markPublished(ids: ids, at: Date())
+                    try await store.markPublished(through: last, at: Date())
                 } catch {
                     logger.warning("could not mark outbox rows published; they are sent again after a restart", metadata: ["error": "\(error)"])
                 }
@@ -95,7 +96,7 @@ public actor OutboxRelay: Service {
             let published = entries[..<(firstFailure ?? entries.count)]
             if let last = published.last {
                 cursor = last.id
-                marker?.yield(published.map(\.id))
+                marker?.yield(last.id)
             }
             metrics.published(published.count)
             if let firstFailure, case .failure(let error) = results[firstFailure] {

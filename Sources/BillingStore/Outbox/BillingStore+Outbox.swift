@@ -12,14 +12,18 @@ extension BillingStore {
                 }, db: db)
     }
 
-    /// The oldest unpublished outbox rows after `cursor`, in id order.
+    /// The oldest unpublished outbox rows after `cursor` (and after the stored publication cursor), in
+    /// id order.
     ///
     /// - Throws: a GRDB `DatabaseError` when the read fails, or a decoding error for a corrupt header column.
     public func unpublishedOutbox(after cursor: Int64 = 0, limit: Int) async throws -> [OutboxEntry] {
         try await pool.read { db in
             try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox WHERE published_at IS NULL AND id > ? ORDER BY id LIMIT ?"),
+                    sql: """
+                        SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox
+                        WHERE id > max(?, (SELECT published_through FROM outbox_cursor)) ORDER BY id LIMIT ?
+                        """),
                 arguments: [cursor, limit]
             ).map { row in
                 let key: Data? = row["message_key"]
@@ -34,32 +38,16 @@ extension BillingStore {
         }
     }
 
-    /// Marks rows as published (their delivery reports arrived).
+    /// Records that every row up to and including `id` is published (their delivery reports arrived).
+    /// The cursor never moves back.
     ///
     /// - Throws: a GRDB `DatabaseError`; the rows are then published again later, with the same content.
-    public func markPublished(ids: [Int64], at: Date) async throws {
-        guard !ids.isEmpty else { return }
+    public func markPublished(through id: Int64, at: Date) async throws {
         let stamp = RFC3339.format(at)
-        let ranges = Self.contiguousRanges(ids)
         try await pool.write { db in
-            // A relay round is a run of consecutive unpublished rows: usually one statement marks it all.
-            let update = try db.cachedStatement(
-                sql: "UPDATE outbox SET published_at = ?, last_error = NULL WHERE id BETWEEN ? AND ? AND published_at IS NULL")
-            for range in ranges { try update.execute(arguments: [stamp, range.lowerBound, range.upperBound]) }
+            try db.cachedStatement(sql: "UPDATE outbox_cursor SET published_through = ?, updated_at = ? WHERE published_through < ?")
+                .execute(arguments: [id, stamp, id])
         }
-    }
-
-    /// The ids as runs of consecutive values, e.g. [3, 4, 5, 9] → [3...5, 9...9].
-    static func contiguousRanges(_ ids: [Int64]) -> [ClosedRange<Int64>] {
-        var ranges: [ClosedRange<Int64>] = []
-        for id in ids.sorted() {
-            if let last = ranges.last, last.upperBound + 1 == id {
-                ranges[ranges.count - 1] = last.lowerBound...id
-            } else if ranges.last?.contains(id) != true {
-                ranges.append(id...id)
-            }
-        }
-        return ranges
     }
 
     /// Counts a failed publication attempt on rows that stay unpublished.

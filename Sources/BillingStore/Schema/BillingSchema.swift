@@ -43,6 +43,7 @@ enum BillingSchema {
                 """)
         }
         registerInvoicing(&migrator)
+        registerOutboxCursor(&migrator)
         return migrator
     }()
 }

@@ -9,9 +9,9 @@ extension BillingStore {
             let offsets = try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset, updated_at FROM consumer_offset ORDER BY topic, partition").map {
                 StoreStatus.Offset(topic: $0["topic"], partition: $0["partition"], nextOffset: $0["next_offset"], updatedAt: $0["updated_at"])
             }
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE published_at IS NULL") ?? 0
-            let published = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") ?? 0
-            let oldest = try String.fetchOne(db, sql: "SELECT min(created_at) FROM outbox WHERE published_at IS NULL")
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor)") ?? 0
+            let published = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id <= (SELECT published_through FROM outbox_cursor)") ?? 0
+            let oldest = try String.fetchOne(db, sql: "SELECT created_at FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor) ORDER BY id LIMIT 1")
             let letters = try Int.fetchOne(db, sql: "SELECT count(*) FROM dead_letter") ?? 0
             let byReason = try Row.fetchAll(db, sql: "SELECT reason_code, count(*) AS n FROM dead_letter GROUP BY reason_code ORDER BY n DESC, reason_code").map {
                 StoreStatus.ReasonCount(reason: $0["reason_code"], count: $0["n"])
@@ -56,7 +56,7 @@ extension BillingStore {
         try pool.read { db in
             let marks = databaseQuestionMarks(count: topics.count)
             let consumed = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(next_offset), 0) FROM consumer_offset WHERE topic IN (\(marks))", arguments: StatementArguments(topics)) ?? 0
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE published_at IS NULL") ?? 0
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor)") ?? 0
             return (consumed, pending)
         }
     }

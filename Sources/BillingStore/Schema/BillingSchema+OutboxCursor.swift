@@ -1,0 +1,28 @@
+import GRDB
+
+extension BillingSchema {
+    /// Publication state as one cursor instead of a stamp on every row.
+    ///
+    /// The relay publishes in id order and only ever advances over a prefix of delivered rows, so "every
+    /// row up to N is published" says all there is to say. Stamping each row rewrote every outbox row (an
+    /// invoice document each) a second time and kept a partial index up to date, both inside the single
+    /// writer that the ingest path waits on.
+    static func registerOutboxCursor(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-11-23 outbox publication cursor") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox_cursor (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    published_through INTEGER NOT NULL CHECK (published_through >= 0),
+                    updated_at TEXT NOT NULL
+                );
+                -- Rows after the first unpublished one are treated as unpublished and go out again (same
+                -- bytes, same event ids): never a gap.
+                INSERT INTO outbox_cursor (id, published_through, updated_at)
+                VALUES (1, coalesce((SELECT min(id) - 1 FROM outbox WHERE published_at IS NULL), (SELECT max(id) FROM outbox), 0),
+                        strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+                DROP INDEX outbox_unpublished;
+                ALTER TABLE outbox DROP COLUMN published_at;
+                """)
+        }
+    }
+}
