@@ -57,8 +57,9 @@ public final class BillingStore: Sendable {
                 }
                 guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-                // A batch touches many pages: keep them in memory (64 MiB) instead of spilling mid-transaction.
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                // Keep the hot part of the indexes in memory (256 MiB per connection at most): once the file
+                // outgrows the cache, each random index insert reads its page back from the OS first.
+                try db.execute(sql: "PRAGMA cache_size = -262144")
                 // The writer leaves checkpoints to the checkpoint thread (readers never write).
                 if sqlite3_db_readonly(db.sqliteConnection, "main") == 0 {
                     checkpointer.install(on: db.sqliteConnection!)

@@ -44,6 +44,7 @@ enum BillingSchema {
         }
         registerInvoicing(&migrator)
         registerOutboxCursor(&migrator)
+        registerIndexCleanup(&migrator)
         return migrator
     }()
 }

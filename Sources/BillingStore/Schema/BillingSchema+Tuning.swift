@@ -1,5 +1,6 @@
 import GRDB
 
+/// Schema changes made for throughput, measured with `billing-bench` (docs/ARCHITECTURE.md).
 extension BillingSchema {
     /// Publication state as one cursor instead of a stamp on every row.
     ///
@@ -22,6 +23,19 @@ extension BillingSchema {
                         strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
                 DROP INDEX outbox_unpublished;
                 ALTER TABLE outbox DROP COLUMN published_at;
+                """)
+        }
+    }
+
+    /// Indexes that cost on every write and served almost nothing: orders by customer (no query reads
+    /// it; its random keys made every batch rewrite leaf pages all over it) and invoices by status (moved
+    /// on every payment; only billingctl's `--status` filter used it, and a scan does for that). Queries
+    /// that need such an index come back with their own, narrowed to what they read.
+    static func registerIndexCleanup(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-11-23 drop unused indexes") { db in
+            try db.execute(sql: """
+                DROP INDEX billing_order_customer;
+                DROP INDEX invoice_status;
                 """)
         }
     }
