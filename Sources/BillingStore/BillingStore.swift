@@ -57,11 +57,11 @@ public final class BillingStore: Sendable {
                 }
                 guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-                // Keep the hot part of the indexes in memory (256 MiB per connection at most): once the file
-                // outgrows the cache, each random index insert reads its page back from the OS first.
-                try db.execute(sql: "PRAGMA cache_size = -262144")
-                // The writer leaves checkpoints to the checkpoint thread (readers never write).
                 if sqlite3_db_readonly(db.sqliteConnection, "main") == 0 {
+                    // The writer keeps the hot part of the indexes in memory (up to 256 MiB): once the file
+                    // outgrows the cache, each random index insert reads its page back from the OS first.
+                    try db.execute(sql: "PRAGMA cache_size = -262144")
+                    // It leaves checkpoints to the checkpoint thread (readers never write).
                     checkpointer.install(on: db.sqliteConnection!)
                 }
             }
