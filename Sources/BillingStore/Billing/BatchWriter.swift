@@ -25,7 +25,7 @@ struct BatchWriter {
     /// The last invoice sequence this batch took, per series (written back before the commit).
     var lastSequences: [String: Int64] = [:]
     /// Audit rows of this batch, in the order of the changes.
-    var auditRows: [[(any DatabaseValueConvertible)?]] = []
+    var auditRows: [[SQLValue]] = []
 
     init(db: Database, context: BillingContext, settings: ProcessingSettings, cache: OrderCache, index: CommittedIndex) {
         self.db = db
@@ -83,8 +83,8 @@ struct BatchWriter {
     mutating func audit(entity: String, id: String, action: String, detail: KeyValuePairs<String, String>, event: SourcedEvent?) throws {
         let json = JSONValue.stringObjectJSON(detail.map { ($0.key, $0.value) })
         auditRows.append([
-            at, entity, id, action, json, event?.envelope.eventKey, event?.record.position.topic, event?.record.position.partition,
-            event?.record.position.offset,
+            .text(at), .text(entity), .text(id), .text(action), .text(json), .text(event?.envelope.eventKey),
+            .text(event?.record.position.topic), .integer(event?.record.position.partition), .integer(event?.record.position.offset),
         ])
     }
 

@@ -1,5 +1,24 @@
 import GRDB
 
+#if canImport(GRDBSQLite)
+    import GRDBSQLite
+#elseif canImport(SQLite3)
+    import SQLite3
+#endif
+
+/// A column value bound straight to SQLite: the bulk inserts (audit and outbox rows, several per event)
+/// skip the boxing of GRDB's `StatementArguments`, which cost as much as the inserts themselves.
+enum SQLValue {
+    case text(String)
+    case integer(Int64)
+    case blob([UInt8])
+    case null
+
+    static func text(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
+    static func integer<Value: BinaryInteger>(_ value: Value?) -> SQLValue { value.map { .integer(Int64($0)) } ?? .null }
+    static func blob(_ value: [UInt8]?) -> SQLValue { value.map(SQLValue.blob) ?? .null }
+}
+
 /// Inserts many rows with few statements: full chunks of `chunk` rows share one prepared multi-row
 /// INSERT, the rest go one statement for the remainder. Rows keep their order (and so their ids).
 struct MultiRowInsert {
@@ -8,17 +27,64 @@ struct MultiRowInsert {
     let columns: Int
     let chunk: Int
 
-    func insert(_ rows: [[(any DatabaseValueConvertible)?]], db: Database) throws {
+    /// Inserts `rows`, each `columns` values long.
+    func insert(_ rows: [[SQLValue]], db: Database) throws {
         var start = 0
         while start < rows.count {
             let count = min(chunk, rows.count - start)
             let values = Array(repeating: "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")", count: count)
             let statement = try db.cachedStatement(sql: prefix + " " + values.joined(separator: ","))
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(count * columns)
-            for row in rows[start..<(start + count)] { arguments += row }
-            try statement.execute(arguments: StatementArguments(arguments))
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            var index: Int32 = 1
+            for row in rows[start..<(start + count)] {
+                precondition(row.count == columns, "a row of \(row.count) values for \(columns) columns")
+                for value in row {
+                    try check(bind(value, at: index, of: handle), db: db)
+                    index += 1
+                }
+            }
+            let code = sqlite3_step(handle)
+            sqlite3_clear_bindings(handle)
+            guard code == SQLITE_DONE else {
+                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                sqlite3_reset(handle)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+            }
+            sqlite3_reset(handle)
             start += count
         }
     }
+
+    private func bind(_ value: SQLValue, at index: Int32, of handle: OpaquePointer) -> Int32 {
+        switch value {
+        case .null:
+            return sqlite3_bind_null(handle, index)
+        case .integer(let number):
+            return sqlite3_bind_int64(handle, index, number)
+        case .text(let text):
+            var text = text
+            return text.withUTF8 { bytes in
+                // An empty buffer may have no address, and a NULL pointer would bind NULL, not ''.
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, nil) }
+                return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    sqlite3_bind_text(handle, index, $0, Int32(bytes.count), sqliteTransient)
+                }
+            }
+        case .blob(let bytes):
+            return bytes.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress, !raw.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
+                return sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteTransient)
+            }
+        }
+    }
+
+    private func check(_ code: Int32, db: Database) throws {
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
 }
+
+/// SQLite copies the bound bytes before the call returns (SQLITE_TRANSIENT).
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -8,7 +8,7 @@ extension BillingStore {
         try MultiRowInsert(prefix: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES", columns: 5, chunk: 64)
             .insert(
                 try messages.map { message in
-                    [message.topic, message.key.map { Data($0) }, message.value.map { Data($0) }, try StoredHeaders.encode(message.headers), at]
+                    [.text(message.topic), .blob(message.key), .blob(message.value), .text(try StoredHeaders.encode(message.headers)), .text(at)]
                 }, db: db)
     }
 
