@@ -73,15 +73,17 @@ extension BatchWriter {
         let draft = invoice.draft
         let series = number.series
         let sequence = number.sequence
-        try statement("""
-                INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
-                    net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-                """).execute(
-            arguments: [
-                invoice.number, series, sequence, draft.customerID, draft.orderID, draft.shipmentID, draft.currency.code,
-                draft.issueDate.description, draft.dueDate.description, draft.netTotal.minorUnits, draft.taxTotal.minorUnits,
-                draft.grossTotal.minorUnits, draft.grossTotal.isZero ? "paid" : "issued", String(decoding: document, as: UTF8.self), at, at,
+        try db.run(
+            """
+            INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
+                net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+            """,
+            [
+                .text(invoice.number), .text(series), .integer(sequence), .text(draft.customerID), .text(draft.orderID), .text(draft.shipmentID),
+                .text(draft.currency.code), .text(draft.issueDate.description), .text(draft.dueDate.description), .integer(draft.netTotal.minorUnits),
+                .integer(draft.taxTotal.minorUnits), .integer(draft.grossTotal.minorUnits), .text(draft.grossTotal.isZero ? "paid" : "issued"),
+                .text(String(decoding: document, as: UTF8.self)), .text(at), .text(at),
             ])
     }
 }

@@ -41,8 +41,9 @@ extension BatchWriter {
         let quantities = JSONValue.object(record.invoicedQuantities.mapValues { .string($0.description) }).jsonString
         guard let data else {
             // Status and quantities only: the order's data (and its JSON check) stay untouched.
-            try statement("UPDATE billing_order SET status = ?, invoiced_quantities = ?, updated_at = ? WHERE order_id = ?")
-                .execute(arguments: [record.status.rawValue, quantities, at, record.order.orderID])
+            try db.run(
+                "UPDATE billing_order SET status = ?, invoiced_quantities = ?, updated_at = ? WHERE order_id = ?",
+                [.text(record.status.rawValue), .text(quantities), .text(at), .text(record.order.orderID)])
             return
         }
         try statement("""
@@ -87,13 +88,14 @@ extension BatchWriter {
 
     /// Inserts the order unless one with its id exists; says whether it inserted.
     mutating func insertOrderIfAbsent(_ record: OrderRecord, data: JSONValue) throws -> Bool {
-        try statement("""
-                INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?) ON CONFLICT (order_id) DO NOTHING
-                """).execute(
-            arguments: [
-                record.order.orderID, record.order.customerID, record.order.currency.code, record.status.rawValue,
-                record.order.paymentTermDays, data.jsonString, at, at,
+        try db.run(
+            """
+            INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?) ON CONFLICT (order_id) DO NOTHING
+            """,
+            [
+                .text(record.order.orderID), .text(record.order.customerID), .text(record.order.currency.code), .text(record.status.rawValue),
+                .integer(record.order.paymentTermDays), .text(data.jsonString), .text(at), .text(at),
             ])
         guard db.changesCount == 1 else { return false }
         changedOrders[record.order.orderID] = record

@@ -11,26 +11,29 @@ extension BatchWriter {
         }
         let candidates = try openInvoices(customerID: payment.customerID, references: payment.references)
         let application = PaymentDecisions.apply(payment, candidates: candidates)
-        try statement("""
-                INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(
-            arguments: [
-                payment.paymentID, payment.customerID, payment.amount.currency.code, payment.amount.minorUnits,
-                application.unapplied.minorUnits, payment.receivedDate.description,
-                JSONValue.array(payment.references.map(JSONValue.string)).jsonString, at,
+        try db.run(
+            """
+            INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(payment.paymentID), .text(payment.customerID), .text(payment.amount.currency.code), .integer(payment.amount.minorUnits),
+                .integer(application.unapplied.minorUnits), .text(payment.receivedDate.description),
+                .text(JSONValue.array(payment.references.map(JSONValue.string)).jsonString), .text(at),
             ])
         var allocations: [PaymentAppliedDocument.Allocation] = []
         let candidatesByNumber = Dictionary(candidates.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         for allocation in application.allocations {
             guard let invoice = candidatesByNumber[allocation.invoiceNumber] else { continue }
-            try statement("INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [payment.paymentID, allocation.invoiceNumber, allocation.amount.minorUnits, at])
+            try db.run(
+                "INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)",
+                [.text(payment.paymentID), .text(allocation.invoiceNumber), .integer(allocation.amount.minorUnits), .text(at)])
             let paid = try invoice.paid.adding(allocation.amount)
             let status = paid == invoice.grossTotal ? "paid" : "partially_paid"
             // The row must still show what the decision read: anything else is a bug, and the batch rolls back.
-            try statement("UPDATE invoice SET paid_minor = ?, status = ?, updated_at = ? WHERE number = ? AND paid_minor = ?")
-                .execute(arguments: [paid.minorUnits, status, at, allocation.invoiceNumber, invoice.paid.minorUnits])
+            try db.run(
+                "UPDATE invoice SET paid_minor = ?, status = ?, updated_at = ? WHERE number = ? AND paid_minor = ?",
+                [.integer(paid.minorUnits), .text(status), .text(at), .text(allocation.invoiceNumber), .integer(invoice.paid.minorUnits)])
             guard db.changesCount == 1 else {
                 throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice \(allocation.invoiceNumber) changed under a payment")
             }

@@ -42,8 +42,9 @@ struct BatchWriter {
         let key = event.envelope.eventKey
         let position = event.record.position
         // One statement both checks and records the id: no row inserted means it was seen before.
-        try statement("INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING")
-            .execute(arguments: [key, position.topic, position.partition, position.offset, at])
+        try db.run(
+            "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING",
+            [.text(key), .text(position.topic), .integer(position.partition), .integer(position.offset), .text(at)])
         guard db.changesCount == 1 else {
             outcome.duplicatesSkipped += 1
             return

@@ -33,30 +33,40 @@ struct MultiRowInsert {
         while start < rows.count {
             let count = min(chunk, rows.count - start)
             let values = Array(repeating: "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")", count: count)
-            let statement = try db.cachedStatement(sql: prefix + " " + values.joined(separator: ","))
-            let handle = statement.sqliteStatement
-            sqlite3_reset(handle)
-            var index: Int32 = 1
-            for row in rows[start..<(start + count)] {
-                precondition(row.count == columns, "a row of \(row.count) values for \(columns) columns")
-                for value in row {
-                    try check(bind(value, at: index, of: handle), db: db)
-                    index += 1
-                }
-            }
-            let code = sqlite3_step(handle)
-            sqlite3_clear_bindings(handle)
-            guard code == SQLITE_DONE else {
-                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                sqlite3_reset(handle)
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-            }
-            sqlite3_reset(handle)
+            precondition(rows[start..<(start + count)].allSatisfy { $0.count == columns }, "every row has \(columns) values")
+            try db.run(prefix + " " + values.joined(separator: ","), rows[start..<(start + count)].joined())
             start += count
         }
     }
+}
 
-    private func bind(_ value: SQLValue, at index: Int32, of handle: OpaquePointer) -> Int32 {
+extension Database {
+    /// Runs a cached statement that returns no rows, binding `values` directly (see `SQLValue`).
+    ///
+    /// - Throws: `DatabaseError` with SQLite's code and message, e.g. a constraint violation.
+    func run(_ sql: String, _ values: some Sequence<SQLValue>) throws {
+        let statement = try cachedStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        defer {
+            sqlite3_clear_bindings(handle)
+            sqlite3_reset(handle)
+        }
+        var index: Int32 = 1
+        for value in values {
+            let code = Self.bind(value, at: index, of: handle)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+            }
+            index += 1
+        }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+        }
+    }
+
+    private static func bind(_ value: SQLValue, at index: Int32, of handle: OpaquePointer) -> Int32 {
         switch value {
         case .null:
             return sqlite3_bind_null(handle, index)
@@ -76,12 +86,6 @@ struct MultiRowInsert {
                 guard let base = raw.baseAddress, !raw.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
                 return sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteTransient)
             }
-        }
-    }
-
-    private func check(_ code: Int32, db: Database) throws {
-        guard code == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
 }
