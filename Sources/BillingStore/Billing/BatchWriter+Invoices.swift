@@ -76,14 +76,15 @@ extension BatchWriter {
         try db.run(
             """
             INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
-                net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
             """,
             [
                 .text(invoice.number), .text(series), .integer(sequence), .text(draft.customerID), .text(draft.orderID), .text(draft.shipmentID),
                 .text(draft.currency.code), .text(draft.issueDate.description), .text(draft.dueDate.description), .integer(draft.netTotal.minorUnits),
                 .integer(draft.taxTotal.minorUnits), .integer(draft.grossTotal.minorUnits), .text(draft.grossTotal.isZero ? "paid" : "issued"),
-                .text(String(decoding: document, as: UTF8.self)), .text(at), .text(at),
+                .text(at), .text(at),
             ])
+        try db.run("INSERT INTO invoice_document (number, document) VALUES (?, ?)", [.text(invoice.number), .text(String(decoding: document, as: UTF8.self))])
     }
 }

@@ -39,7 +39,7 @@ extension BillingStore {
     /// - Throws: a GRDB `DatabaseError`.
     public func invoice(number: String) throws -> InvoiceDetail? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.summaryColumns), document FROM invoice WHERE number = ?", arguments: [number]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.summaryColumns), (SELECT document FROM invoice_document WHERE invoice_document.number = invoice.number) AS document FROM invoice WHERE number = ?", arguments: [number]) else {
                 return nil
             }
             let summary = try Self.summary(row)

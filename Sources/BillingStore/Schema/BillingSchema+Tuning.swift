@@ -39,4 +39,20 @@ extension BillingSchema {
                 """)
         }
     }
+
+    /// The invoice document (about a kilobyte of JSON) in a table of its own. It is written once and
+    /// read only by `invoice show`, but inside the invoice row it was copied again by every payment's
+    /// update of `paid_minor` and `status`, and it spread the invoice table over ten times the pages.
+    static func registerInvoiceDocuments(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-11-23 invoice documents in their own table") { db in
+            try db.execute(sql: """
+                CREATE TABLE invoice_document (
+                    number TEXT PRIMARY KEY NOT NULL REFERENCES invoice (number),
+                    document TEXT NOT NULL CHECK (json_valid(document))
+                );
+                INSERT INTO invoice_document (number, document) SELECT number, document FROM invoice ORDER BY rowid;
+                ALTER TABLE invoice DROP COLUMN document;
+                """)
+        }
+    }
 }

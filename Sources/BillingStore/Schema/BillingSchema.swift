@@ -45,6 +45,7 @@ enum BillingSchema {
         registerInvoicing(&migrator)
         registerOutboxCursor(&migrator)
         registerIndexCleanup(&migrator)
+        registerInvoiceDocuments(&migrator)
         return migrator
     }()
 }
