@@ -35,6 +35,13 @@ struct ProcessBatchTests {
         #expect(outcome.eventsReleased == 1)
         let invoices = try store.invoices(InvoiceFilter())
         #expect(invoices.map { "\($0.number) \($0.gross.amountString) \($0.status)" } == ["INV-2026-000001 23.80 paid"])
+        // billingctl's `invoice show`: the stored document is the one published, and the payment is listed.
+        let detail = try #require(try store.invoice(number: "INV-2026-000001"))
+        #expect(detail.payments.map(\.paymentID) == ["P-1"])
+        let published = try SQLiteShell.sqlite(
+            path, "SELECT json_extract(CAST(payload AS TEXT), '$.data') FROM outbox WHERE json_extract(CAST(payload AS TEXT), '$.type') = 'invoice.issued';")
+        #expect(try JSONParser.parse(Array(detail.documentJSON.utf8)) == JSONParser.parse(Array(published.utf8)))
+        #expect(try JSONParser.parse(Array(detail.documentJSON.utf8))["invoice_number"]?.stringValue == "INV-2026-000001")
         let actions = try SQLiteShell.sqlite(path, "SELECT entity_type || ':' || action FROM audit_log ORDER BY id;")
         #expect(actions.split(separator: "\n") == [
             "order:event_waiting", "order:placed", "invoice:issued", "invoice:payment_applied", "payment:received",
