@@ -55,4 +55,59 @@ extension BillingSchema {
                 """)
         }
     }
+
+    /// The status checks as plain comparisons. SQLite evaluates `status IN ('a', 'b', 'c')` in a CHECK
+    /// by building a temporary b-tree, on every insert and every status update: four per order. Same
+    /// rule, no temporary table. SQLite cannot change a CHECK in place, so both tables are rebuilt
+    /// (foreign keys are checked once the migration is done).
+    static func registerStatusChecks(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-11-23 status checks without IN lists") { db in
+            try db.execute(sql: """
+                CREATE TABLE billing_order_new (
+                    order_id TEXT PRIMARY KEY NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    currency TEXT NOT NULL CHECK (length(currency) = 3),
+                    status TEXT NOT NULL CHECK (status = 'open' OR status = 'cancelled' OR status = 'invoiced'),
+                    payment_term_days INTEGER NOT NULL CHECK (payment_term_days >= 0),
+                    order_data TEXT NOT NULL CHECK (json_valid(order_data)),
+                    invoiced_quantities TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(invoiced_quantities)),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                INSERT INTO billing_order_new SELECT order_id, customer_id, currency, status, payment_term_days, order_data,
+                    invoiced_quantities, created_at, updated_at FROM billing_order ORDER BY rowid;
+                DROP TABLE billing_order;
+                ALTER TABLE billing_order_new RENAME TO billing_order;
+
+                CREATE TABLE invoice_new (
+                    number TEXT PRIMARY KEY NOT NULL,
+                    series TEXT NOT NULL REFERENCES invoice_series (series),
+                    sequence INTEGER NOT NULL CHECK (sequence > 0),
+                    customer_id TEXT NOT NULL,
+                    order_id TEXT NOT NULL REFERENCES billing_order (order_id),
+                    shipment_id TEXT NOT NULL UNIQUE,
+                    currency TEXT NOT NULL CHECK (length(currency) = 3),
+                    issue_date TEXT NOT NULL,
+                    due_date TEXT NOT NULL CHECK (due_date >= issue_date),
+                    net_minor INTEGER NOT NULL CHECK (net_minor >= 0),
+                    tax_minor INTEGER NOT NULL CHECK (tax_minor >= 0),
+                    gross_minor INTEGER NOT NULL CHECK (gross_minor = net_minor + tax_minor),
+                    paid_minor INTEGER NOT NULL DEFAULT 0 CHECK (paid_minor >= 0 AND paid_minor <= gross_minor),
+                    status TEXT NOT NULL CHECK (status = 'issued' OR status = 'partially_paid' OR status = 'paid'),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (series, sequence),
+                    CHECK (status <> 'issued' OR (paid_minor = 0 AND gross_minor > 0)),
+                    CHECK (status <> 'partially_paid' OR (paid_minor > 0 AND paid_minor < gross_minor)),
+                    CHECK (status <> 'paid' OR paid_minor = gross_minor)
+                );
+                INSERT INTO invoice_new SELECT number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
+                    net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at FROM invoice ORDER BY rowid;
+                DROP TABLE invoice;
+                ALTER TABLE invoice_new RENAME TO invoice;
+                CREATE INDEX invoice_customer ON invoice (customer_id, issue_date);
+                CREATE INDEX invoice_order ON invoice (order_id);
+                """)
+        }
+    }
 }

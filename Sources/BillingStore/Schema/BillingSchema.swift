@@ -46,6 +46,7 @@ enum BillingSchema {
         registerOutboxCursor(&migrator)
         registerIndexCleanup(&migrator)
         registerInvoiceDocuments(&migrator)
+        registerStatusChecks(&migrator)
         return migrator
     }()
 }
