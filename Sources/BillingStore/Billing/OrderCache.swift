@@ -1,10 +1,12 @@
 import BillingCore
 import Synchronization
 
-/// Committed orders kept in memory, so a shipment does not re-read and re-parse its order.
+/// Committed open orders kept in memory, so a shipment does not re-read and re-parse its order.
 ///
 /// Only this process writes the database, so the cache can follow it exactly: a batch's changes go to
-/// an overlay first and reach the cache only after the batch's transaction has committed.
+/// an overlay first and reach the cache only after the batch's transaction has committed. Orders that
+/// are fully invoiced or cancelled leave the cache: later events about them are rare (a repeated
+/// shipment, a late amendment to reject) and read them from the database.
 final class OrderCache: Sendable {
     private let entries = Mutex<[String: OrderRecord]>([:])
     /// When the cache grows past this many orders it starts over (orders are re-read as needed).
@@ -20,6 +22,7 @@ final class OrderCache: Sendable {
 
     /// Adds committed state read from the database.
     func remember(_ record: OrderRecord) {
+        guard record.status == .open else { return }
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[record.order.orderID] = record
@@ -31,7 +34,13 @@ final class OrderCache: Sendable {
         guard !changes.isEmpty else { return }
         entries.withLock { entries in
             if entries.count + changes.count > capacity { entries.removeAll(keepingCapacity: true) }
-            entries.merge(changes) { $1 }
+            for (orderID, record) in changes {
+                if record.status == .open {
+                    entries[orderID] = record
+                } else {
+                    entries.removeValue(forKey: orderID)
+                }
+            }
         }
     }
 }
