@@ -136,7 +136,9 @@ struct BillingBench: AsyncParsableCommand {
                 if first == nil && progress.consumed > 0 { first = .now }
                 if progress.consumed == Int64(total) && progress.outboxPending == 0 { done = .now }
             }
-            try await Task.sleep(for: .milliseconds(5))
+            // Every 20 ms: each poll is a read of billingd's store, and polling faster took 3 % of the CPU
+            // that billingd is measured on; the end is known to within 20 ms of 15+ seconds.
+            try await Task.sleep(for: .milliseconds(20))
         }
         guard let first, let done else { throw BenchFailure("billingd did not finish the backlog (running: \(daemon.isRunning))") }
         let throughputSeconds = seconds(first.duration(to: done))
