@@ -57,3 +57,28 @@ struct JSONParserTests {
         }
     }
 }
+
+@Suite("Stored message headers")
+struct HeadersJSONTests {
+    /// The same JSON built the slow way: a JSONValue tree, with Foundation's base64.
+    func reference(_ headers: [MessageHeader]) -> String {
+        JSONValue.array(headers.map { header in
+            .object(["name": .string(header.name), "value": header.value.map { .string(Data($0).base64EncodedString()) } ?? .null])
+        }).jsonString
+    }
+
+    @Test("headers JSON matches the JSONValue form with Foundation's base64, for every padding length")
+    func matchesReference() {
+        var cases: [[MessageHeader]] = [[], [MessageHeader(name: "nothing", value: nil)], [MessageHeader(name: "empty", value: [])]]
+        for length in 1...7 {
+            cases.append([MessageHeader(name: "h\(length)", value: (0..<length).map { UInt8(truncatingIfNeeded: $0 * 97 + 200) })])
+        }
+        cases.append([
+            MessageHeader(name: "ce_type", string: "invoice.issued"), MessageHeader(name: "quote\"back\\slash\nline", value: [0, 255, 62, 63]),
+            MessageHeader(name: "ünï", value: Array("ü".utf8)),
+        ])
+        for headers in cases {
+            #expect(JSONValue.headersJSON(headers) == reference(headers), "\(headers)")
+        }
+    }
+}

@@ -80,6 +80,30 @@ extension JSONValue {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Message headers as the JSON array `[{"name": …, "value": base64 | null}]` (keys sorted, as
+    /// `JSONValue` writes them), written straight into bytes: every outbox row stores its headers so.
+    public static func headersJSON(_ headers: [MessageHeader]) -> String {
+        guard !headers.isEmpty else { return "[]" }
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        bytes.reserveCapacity(64 * headers.count)
+        for (index, header) in headers.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: #"{"name":"#.utf8)
+            writeString(header.name, into: &bytes)
+            bytes.append(contentsOf: #","value":"#.utf8)
+            if let value = header.value {
+                bytes.append(UInt8(ascii: "\""))
+                Base64.append(value, to: &bytes)
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                bytes.append(contentsOf: "null".utf8)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// A string, or null when absent: for optional document fields.
     static func optional(_ text: String?) -> JSONValue? { text.map(JSONValue.string) }
 
@@ -88,5 +112,30 @@ extension JSONValue {
         var members: [String: JSONValue] = [:]
         for (key, value) in pairs { if let value { members[key] = value } }
         return .object(members)
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding), appended to bytes.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func append(_ input: [UInt8], to output: inout [UInt8]) {
+        var index = 0
+        while index + 3 <= input.count {
+            let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(alphabet[Int(chunk & 63)])
+            index += 3
+        }
+        let rest = input.count - index
+        if rest > 0 {
+            let chunk = UInt32(input[index]) << 16 | (rest == 2 ? UInt32(input[index + 1]) << 8 : 0)
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(rest == 2 ? alphabet[Int(chunk >> 6 & 63)] : UInt8(ascii: "="))
+            output.append(UInt8(ascii: "="))
+        }
     }
 }

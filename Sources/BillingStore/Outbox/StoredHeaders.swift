@@ -4,10 +4,7 @@ import Foundation
 /// The JSON form of message headers in the `outbox.headers` column: `[{"name": …, "value": base64 | null}]`.
 enum StoredHeaders {
     static func encode(_ headers: [MessageHeader]) throws -> String {
-        guard !headers.isEmpty else { return "[]" }
-        return JSONValue.array(headers.map { header in
-            .object(["name": .string(header.name), "value": header.value.map { .string(Data($0).base64EncodedString()) } ?? .null])
-        }).jsonString
+        JSONValue.headersJSON(headers)
     }
 
     static func decode(_ text: String) throws -> [MessageHeader] {
