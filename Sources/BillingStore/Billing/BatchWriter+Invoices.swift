@@ -5,7 +5,8 @@ import GRDB
 extension BatchWriter {
     mutating func handleFulfilled(_ event: SourcedEvent) throws {
         guard let fulfilment = try read(event, as: \.fulfilment) else { return }
-        let invoicedFor = try String.fetchOne(try statement("SELECT order_id FROM invoice WHERE shipment_id = ?"), arguments: [fulfilment.shipmentID])
+        var invoicedFor: String?
+        try db.each("SELECT order_id FROM invoice WHERE shipment_id = ?", [.text(fulfilment.shipmentID)]) { invoicedFor = $0.text(0) }
         let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context, today: today)
         switch decision {
         case .invoice(let draft, let record):

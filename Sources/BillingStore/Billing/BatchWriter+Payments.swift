@@ -5,7 +5,9 @@ import GRDB
 extension BatchWriter {
     mutating func handlePayment(_ event: SourcedEvent) throws {
         guard let payment = try read(event, as: \.payment) else { return }
-        if try Bool.fetchOne(try statement("SELECT 1 FROM payment WHERE payment_id = ?"), arguments: [payment.paymentID]) ?? false {
+        var known = false
+        try db.each("SELECT 1 FROM payment WHERE payment_id = ?", [.text(payment.paymentID)]) { _ in known = true }
+        if known {
             outcome.duplicatesSkipped += 1
             return try audit(entity: "payment", id: payment.paymentID, action: "duplicate_ignored", detail: [:], event: event)
         }
@@ -72,23 +74,25 @@ extension BatchWriter {
         guard !references.isEmpty else { return [] }
         // One statement per reference: the invoice with that number, and the invoices of that order,
         // each found through its own index.
-        var rows: [Row] = []
-        let lookup = try statement("""
-            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ?1 AND customer_id = ?2 AND status <> 'paid'
-            UNION ALL
-            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ?1 AND customer_id = ?2 AND status <> 'paid'
-            """)
+        var invoices: [OpenInvoice] = []
         var seen: Set<String> = []
         for reference in references {
-            for row in try Row.fetchAll(lookup, arguments: [reference, customerID]) where seen.insert(row["number"]).inserted {
-                rows.append(row)
+            try db.each(
+                """
+                SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ?1 AND customer_id = ?2 AND status <> 'paid'
+                UNION ALL
+                SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ?1 AND customer_id = ?2 AND status <> 'paid'
+                """,
+                [.text(reference), .text(customerID)]
+            ) { row in
+                let number = row.text(0)
+                guard seen.insert(number).inserted else { return }
+                let currency = try Currency(code: row.text(2))
+                invoices.append(OpenInvoice(
+                    number: number, orderID: row.text(1), customerID: customerID,
+                    grossTotal: Money(minorUnits: row.integer(3), currency: currency), paid: Money(minorUnits: row.integer(4), currency: currency)))
             }
         }
-        return try rows.map { row in
-            let currency = try Currency(code: row["currency"])
-            return OpenInvoice(
-                number: row["number"], orderID: row["order_id"], customerID: customerID,
-                grossTotal: Money(minorUnits: row["gross_minor"], currency: currency), paid: Money(minorUnits: row["paid_minor"], currency: currency))
-        }
+        return invoices
     }
 }

@@ -66,6 +66,33 @@ extension Database {
         }
     }
 
+    /// Runs a cached query, binding `values` directly, and calls `row` for each result row.
+    ///
+    /// - Throws: `DatabaseError` with SQLite's code and message, or what `row` throws.
+    func each(_ sql: String, _ values: [SQLValue], row: (RawRow) throws -> Void) throws {
+        let statement = try cachedStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        defer {
+            sqlite3_clear_bindings(handle)
+            sqlite3_reset(handle)
+        }
+        for (offset, value) in values.enumerated() {
+            let code = Self.bind(value, at: Int32(offset + 1), of: handle)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+            }
+        }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+            }
+            try row(RawRow(handle: handle))
+        }
+    }
+
     private static func bind(_ value: SQLValue, at index: Int32, of handle: OpaquePointer) -> Int32 {
         switch value {
         case .null:
@@ -88,6 +115,21 @@ extension Database {
             }
         }
     }
+}
+
+/// The current row of a query run by `Database.each`; valid only inside its callback.
+struct RawRow {
+    let handle: OpaquePointer
+
+    /// The column as text ('' for NULL).
+    func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    /// The column as an integer (0 for NULL).
+    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 }
 
 /// SQLite copies the bound bytes before the call returns (SQLITE_TRANSIENT).
