@@ -33,7 +33,10 @@ enum StoreOnlyBench {
                     position: LogPosition(topic: "orders", partition: 0, offset: offset), key: nil, value: value, headers: [],
                     timestampMilliseconds: nil)
                 let envelope = try decoder.decode(value)
-                sourced.append(SourcedEvent(record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: 30)))
+                let storesData = envelope.type == .orderPlaced || envelope.type == .orderAmended
+                sourced.append(SourcedEvent(
+                    record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: 30),
+                    dataJSON: storesData ? envelope.data.jsonString : nil))
                 offset += 1
             }
             let storeStart = ContinuousClock.now

@@ -22,10 +22,16 @@ public struct SourcedEvent: Sendable, Equatable {
     /// The data already read (`EventBody(envelope, defaultPaymentTermDays:)`), or nil to read it when
     /// it is processed.
     public let body: EventBody?
+    /// The data as compact JSON when already written (orders keep theirs), else nil.
+    private let preparedDataJSON: String?
 
-    public init(record: InputRecord, envelope: InputEnvelope, body: EventBody? = nil) {
+    public init(record: InputRecord, envelope: InputEnvelope, body: EventBody? = nil, dataJSON: String? = nil) {
         self.record = record
         self.envelope = envelope
         self.body = body
+        self.preparedDataJSON = dataJSON
     }
+
+    /// The event's data as compact JSON with sorted keys.
+    public var dataJSON: String { preparedDataJSON ?? envelope.data.jsonString }
 }

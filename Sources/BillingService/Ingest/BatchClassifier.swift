@@ -28,8 +28,11 @@ struct BatchClassifier: Sendable {
                 timestampMilliseconds: message.timestampMilliseconds)
             do {
                 let envelope = try decoder.decode(message.value)
+                // Orders are stored with their data: write its JSON here too, off the store's thread.
+                let storesData = envelope.type == .orderPlaced || envelope.type == .orderAmended
                 accepted.append(SourcedEvent(
-                    record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: defaultPaymentTermDays)))
+                    record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: defaultPaymentTermDays),
+                    dataJSON: storesData ? envelope.data.jsonString : nil))
             } catch {
                 let deadLetter = DeadLetter(
                     source: record.position,

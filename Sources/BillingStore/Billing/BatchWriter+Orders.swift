@@ -29,17 +29,17 @@ extension BatchWriter {
         return OrderRecord(order: order, status: OrderRecord.Status(rawValue: row["status"]) ?? .open, invoicedQuantities: invoiced)
     }
 
-    mutating func insertOrder(_ record: OrderRecord, data: JSONValue) throws {
-        guard try insertOrderIfAbsent(record, data: data) else {
+    mutating func insertOrder(_ record: OrderRecord, dataJSON: String) throws {
+        guard try insertOrderIfAbsent(record, dataJSON: dataJSON) else {
             throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "order \(record.order.orderID) exists already")
         }
     }
 
     /// Stores an order's new status and invoiced quantities, and its data when amended.
-    mutating func updateOrder(_ record: OrderRecord, data: JSONValue? = nil) throws {
+    mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) throws {
         changedOrders[record.order.orderID] = record
         let quantities = JSONValue.object(record.invoicedQuantities.mapValues { .string($0.description) }).jsonString
-        guard let data else {
+        guard let dataJSON else {
             // Status and quantities only: the order's data (and its JSON check) stay untouched.
             try db.run(
                 "UPDATE billing_order SET status = ?, invoiced_quantities = ?, updated_at = ? WHERE order_id = ?",
@@ -51,7 +51,7 @@ extension BatchWriter {
                 WHERE order_id = ?
                 """).execute(
             arguments: [
-                record.status.rawValue, quantities, data.jsonString, record.order.paymentTermDays, record.order.currency.code, at,
+                record.status.rawValue, quantities, dataJSON, record.order.paymentTermDays, record.order.currency.code, at,
                 record.order.orderID,
             ])
     }
@@ -62,14 +62,14 @@ extension BatchWriter {
         var existing = changedOrders[order.orderID] ?? cache.get(order.orderID)
         if existing == nil {
             let fresh = OrderRecord(order: order)
-            if try insertOrderIfAbsent(fresh, data: event.envelope.data) {
+            if try insertOrderIfAbsent(fresh, dataJSON: event.dataJSON) {
                 return try recorded(fresh, event: event)
             }
             existing = try loadOrder(order.orderID)
         }
         switch OrderDecisions.place(order, existing: existing) {
         case .record(let record):
-            try insertOrder(record, data: event.envelope.data)
+            try insertOrder(record, dataJSON: event.dataJSON)
             try recorded(record, event: event)
         case .unchanged:
             outcome.duplicatesSkipped += 1
@@ -87,7 +87,7 @@ extension BatchWriter {
     }
 
     /// Inserts the order unless one with its id exists; says whether it inserted.
-    mutating func insertOrderIfAbsent(_ record: OrderRecord, data: JSONValue) throws -> Bool {
+    mutating func insertOrderIfAbsent(_ record: OrderRecord, dataJSON: String) throws -> Bool {
         try db.run(
             """
             INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
@@ -95,7 +95,7 @@ extension BatchWriter {
             """,
             [
                 .text(record.order.orderID), .text(record.order.customerID), .text(record.order.currency.code), .text(record.status.rawValue),
-                .integer(record.order.paymentTermDays), .text(data.jsonString), .text(at), .text(at),
+                .integer(record.order.paymentTermDays), .text(dataJSON), .text(at), .text(at),
             ])
         guard db.changesCount == 1 else { return false }
         changedOrders[record.order.orderID] = record
@@ -106,7 +106,7 @@ extension BatchWriter {
         guard let order = try read(event, as: \.order) else { return }
         switch OrderDecisions.amend(order, existing: try loadOrder(order.orderID)) {
         case .update(let record):
-            try updateOrder(record, data: event.envelope.data)
+            try updateOrder(record, dataJSON: event.dataJSON)
             try audit(entity: "order", id: order.orderID, action: "amended", detail: ["lines": String(order.lines.count)], event: event)
         case .unchanged:
             outcome.duplicatesSkipped += 1
