@@ -56,12 +56,14 @@ extension BillingSchema {
         }
     }
 
-    /// The status checks as plain comparisons. SQLite evaluates `status IN ('a', 'b', 'c')` in a CHECK
-    /// by building a temporary b-tree, on every insert and every status update: four per order. Same
-    /// rule, no temporary table. SQLite cannot change a CHECK in place, so both tables are rebuilt
-    /// (foreign keys are checked once the migration is done).
+    /// Orders, invoices and payments rebuilt (SQLite changes neither CHECKs nor keys in place; foreign keys
+    /// are checked once the migration is done):
+    /// - status checks as plain comparisons: SQLite evaluates `status IN ('a', 'b', 'c')` in a CHECK by
+    ///   building a temporary b-tree, on every insert and every status update (four per order);
+    /// - invoices and payments, small rows now, stored in their primary key's b-tree (WITHOUT ROWID):
+    ///   one b-tree to write per insert and update instead of the table plus its key index.
     static func registerStatusChecks(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("2026-11-23 status checks without IN lists") { db in
+        migrator.registerMigration("2026-11-23 rebuilt orders, invoices and payments") { db in
             try db.execute(sql: """
                 CREATE TABLE billing_order_new (
                     order_id TEXT PRIMARY KEY NOT NULL,
@@ -100,13 +102,29 @@ extension BillingSchema {
                     CHECK (status <> 'issued' OR (paid_minor = 0 AND gross_minor > 0)),
                     CHECK (status <> 'partially_paid' OR (paid_minor > 0 AND paid_minor < gross_minor)),
                     CHECK (status <> 'paid' OR paid_minor = gross_minor)
-                );
+                ) WITHOUT ROWID;
                 INSERT INTO invoice_new SELECT number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
                     net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at FROM invoice ORDER BY rowid;
                 DROP TABLE invoice;
                 ALTER TABLE invoice_new RENAME TO invoice;
                 CREATE INDEX invoice_customer ON invoice (customer_id, issue_date);
                 CREATE INDEX invoice_order ON invoice (order_id);
+
+                CREATE TABLE payment_new (
+                    payment_id TEXT PRIMARY KEY NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    currency TEXT NOT NULL CHECK (length(currency) = 3),
+                    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+                    unapplied_minor INTEGER NOT NULL CHECK (unapplied_minor >= 0 AND unapplied_minor <= amount_minor),
+                    received_date TEXT NOT NULL,
+                    references_json TEXT NOT NULL CHECK (json_valid(references_json)),
+                    created_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO payment_new SELECT payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date,
+                    references_json, created_at FROM payment ORDER BY rowid;
+                DROP TABLE payment;
+                ALTER TABLE payment_new RENAME TO payment;
+                CREATE INDEX payment_customer ON payment (customer_id);
                 """)
         }
     }
