@@ -96,7 +96,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "BillingCoreTests", dependencies: ["BillingCore"], swiftSettings: strictSettings),
         .testTarget(name: "BillingKafkaTests", dependencies: ["BillingKafka", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "BillingStoreTests", dependencies: ["BillingStore", "BillingCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BillingStoreTests", dependencies: ["BillingStore", "BillingCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "BillingServiceTests",
             dependencies: [
