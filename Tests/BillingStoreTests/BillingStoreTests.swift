@@ -24,7 +24,7 @@ struct BillingStoreTests {
         #expect(try store.appliedMigrations() == [
             "2026-11-22 consumer offsets, dead letters, outbox", "2026-11-22 orders, invoices, payments, audit", "2026-11-23 outbox publication cursor",
             "2026-11-23 drop unused indexes", "2026-11-23 invoice documents in their own table",
-            "2026-11-23 rebuilt orders, invoices and payments",
+            "2026-11-23 rebuilt orders, invoices, payments and allocations",
         ])
         #expect(FileManager.default.fileExists(atPath: path))
         let mode = try SQLiteShell.sqlite(path, "PRAGMA journal_mode;")

@@ -61,9 +61,11 @@ extension BillingSchema {
     /// - status checks as plain comparisons: SQLite evaluates `status IN ('a', 'b', 'c')` in a CHECK by
     ///   building a temporary b-tree, on every insert and every status update (four per order);
     /// - invoices and payments, small rows now, stored in their primary key's b-tree (WITHOUT ROWID):
-    ///   one b-tree to write per insert and update instead of the table plus its key index.
+    ///   one b-tree to write per insert and update instead of the table plus its key index;
+    /// - payment allocations without AUTOINCREMENT, which rewrote `sqlite_sequence` on every insert.
+    ///   Their ids still only grow: rows are never deleted, so SQLite never reuses one.
     static func registerStatusChecks(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("2026-11-23 rebuilt orders, invoices and payments") { db in
+        migrator.registerMigration("2026-11-23 rebuilt orders, invoices, payments and allocations") { db in
             try db.execute(sql: """
                 CREATE TABLE billing_order_new (
                     order_id TEXT PRIMARY KEY NOT NULL,
@@ -125,6 +127,19 @@ extension BillingSchema {
                 DROP TABLE payment;
                 ALTER TABLE payment_new RENAME TO payment;
                 CREATE INDEX payment_customer ON payment (customer_id);
+
+                CREATE TABLE payment_allocation_new (
+                    id INTEGER PRIMARY KEY,
+                    payment_id TEXT NOT NULL REFERENCES payment (payment_id),
+                    invoice_number TEXT NOT NULL REFERENCES invoice (number),
+                    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+                    created_at TEXT NOT NULL,
+                    UNIQUE (payment_id, invoice_number)
+                );
+                INSERT INTO payment_allocation_new SELECT id, payment_id, invoice_number, amount_minor, created_at FROM payment_allocation ORDER BY id;
+                DROP TABLE payment_allocation;
+                ALTER TABLE payment_allocation_new RENAME TO payment_allocation;
+                CREATE INDEX payment_allocation_invoice ON payment_allocation (invoice_number);
                 """)
         }
     }
