@@ -142,7 +142,7 @@ struct CheckpointTests {
                 offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: Int64(batch + 1))], outbox: outbox, processedAt: Date()))
         }
         // ~190 MB went through the WAL, faster than any real batch stream. Without checkpoints it would
-        // hold all of it. The checkpoint thread starts at 64 MiB; a writer this fast outruns it, and then
+        // hold all of it. The checkpoint thread starts at 32 MiB; a writer this fast outruns it, and then
         // the writer checkpoints itself at the 128 MiB hard limit (plus the batch that crossed it).
         let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
         #expect(walBytes <= (128 << 20) + (1 << 20), "WAL is \(walBytes) bytes")
