@@ -45,8 +45,14 @@ extension Database {
     ///
     /// - Throws: `DatabaseError` with SQLite's code and message, e.g. a constraint violation.
     func run(_ sql: String, _ values: some Sequence<SQLValue>) throws {
-        let statement = try cachedStatement(sql: sql)
-        let handle = statement.sqliteStatement
+        try each(sql, values) { _ in }
+    }
+
+    /// Runs a cached statement, binding `values` directly, and calls `row` for each result row.
+    ///
+    /// - Throws: `DatabaseError` with SQLite's code and message, or what `row` throws.
+    func each(_ sql: String, _ values: some Sequence<SQLValue>, row: (RawRow) throws -> Void) throws {
+        let handle = try cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(handle)
         defer {
             sqlite3_clear_bindings(handle)
@@ -54,42 +60,20 @@ extension Database {
         }
         var index: Int32 = 1
         for value in values {
-            let code = Self.bind(value, at: index, of: handle)
-            guard code == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
-            }
+            try check(Self.bind(value, at: index, of: handle), sql: sql)
             index += 1
-        }
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
-        }
-    }
-
-    /// Runs a cached query, binding `values` directly, and calls `row` for each result row.
-    ///
-    /// - Throws: `DatabaseError` with SQLite's code and message, or what `row` throws.
-    func each(_ sql: String, _ values: [SQLValue], row: (RawRow) throws -> Void) throws {
-        let statement = try cachedStatement(sql: sql)
-        let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        defer {
-            sqlite3_clear_bindings(handle)
-            sqlite3_reset(handle)
-        }
-        for (offset, value) in values.enumerated() {
-            let code = Self.bind(value, at: Int32(offset + 1), of: handle)
-            guard code == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
-            }
         }
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
-            }
+            try check(code == SQLITE_ROW ? SQLITE_OK : code, sql: sql)
             try row(RawRow(handle: handle))
+        }
+    }
+
+    private func check(_ code: Int32, sql: String) throws {
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
         }
     }
 
