@@ -82,9 +82,11 @@ final class WALCheckpointer: Sendable {
         let copiedByThread = copied.load(ordering: .relaxed)
         if pages >= hardLimit || (copiedByThread > 0 && pages - copiedByThread <= catchUp) {
             copied.store(0, ordering: .relaxed)
-            let code = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            // BUSY: the checkpoint thread is at it; the next commit tries again.
-            return code == SQLITE_BUSY ? SQLITE_OK : code
+            // Whatever it returns (BUSY while the thread is at it, an I/O error on a full disk), the commit
+            // has happened: an error returned from here would report the committed batch as failed and
+            // have it retried. Like SQLite's own automatic checkpoint, a later commit simply tries again.
+            _ = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            return SQLITE_OK
         }
         if pages >= threshold {
             wake.lock()
