@@ -75,7 +75,12 @@ public struct Decimal64: Hashable, Sendable, CustomStringConvertible, Comparable
         bytes.reserveCapacity(24)
         if units < 0 { bytes.append(UInt8(ascii: "-")) }
         // At least one digit before the point: 5 at scale 2 is "0.05".
-        ASCIIDigits.append(units.magnitude, width: scale + 1, to: &bytes)
+        // 128-bit division is slow: amounts nearly always fit 64 bits.
+        if let small = UInt64(exactly: units.magnitude) {
+            ASCIIDigits.append(small, width: scale + 1, to: &bytes)
+        } else {
+            ASCIIDigits.append(units.magnitude, width: scale + 1, to: &bytes)
+        }
         if scale > 0 {
             bytes.insert(UInt8(ascii: "."), at: bytes.count - scale)
             if trimTrailingZeros {
