@@ -26,7 +26,11 @@ extension BatchWriter {
         var allocations: [PaymentAppliedDocument.Allocation] = []
         let candidatesByNumber = Dictionary(candidates.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         for allocation in application.allocations {
-            guard let invoice = candidatesByNumber[allocation.invoiceNumber] else { continue }
+            // The decision allocates only to the candidates it was given: anything else is a bug, and the
+            // batch rolls back rather than lose the allocation.
+            guard let invoice = candidatesByNumber[allocation.invoiceNumber] else {
+                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "payment \(payment.paymentID) allocated to unknown invoice \(allocation.invoiceNumber)")
+            }
             try db.run(
                 "INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)",
                 [.text(payment.paymentID), .text(allocation.invoiceNumber), .integer(allocation.amount.minorUnits), .text(at)])
