@@ -26,6 +26,7 @@ import Synchronization
 final class WALCheckpointer: Sendable {
     let path: String
     let threshold: Int32
+    let catchUp: Int32
     let hardLimit: Int32
     private let wake = NSCondition()
     private let state = Mutex(State())
@@ -34,10 +35,8 @@ final class WALCheckpointer: Sendable {
     private struct State: Sendable {
         var requested = false
         var stopped = false
-        var checkpoints = 0
     }
 
-    let catchUp: Int32
     /// Frames the checkpoint thread's last pass copied (0 after the WAL started over).
     private let copied = Atomic<Int32>(0)
 
@@ -71,9 +70,6 @@ final class WALCheckpointer: Sendable {
         wake.signal()
         wake.unlock()
     }
-
-    /// How many checkpoints the thread has run (for tests and diagnostics).
-    var checkpointsRun: Int { state.withLock { $0.checkpoints } }
 
     /// Called by SQLite on the writer's thread after each commit, with the WAL's size in pages.
     fileprivate func committed(connection: OpaquePointer?, pages: Int32) -> Int32 {
@@ -123,7 +119,6 @@ final class WALCheckpointer: Sendable {
             var framesCopied: Int32 = 0
             if sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, &framesCopied) == SQLITE_OK {
                 copied.store(framesCopied, ordering: .relaxed)
-                state.withLock { $0.checkpoints += 1 }
             }
         }
     }
