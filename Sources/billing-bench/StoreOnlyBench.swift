@@ -33,10 +33,7 @@ enum StoreOnlyBench {
                     position: LogPosition(topic: "orders", partition: 0, offset: offset), key: nil, value: value, headers: [],
                     timestampMilliseconds: nil)
                 let envelope = try decoder.decode(value)
-                let storesData = envelope.type == .orderPlaced || envelope.type == .orderAmended
-                sourced.append(SourcedEvent(
-                    record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: 30),
-                    dataJSON: storesData ? envelope.data.jsonString : nil))
+                sourced.append(.prepared(record: record, envelope: envelope, defaultPaymentTermDays: 30))
                 offset += 1
             }
             let storeStart = ContinuousClock.now

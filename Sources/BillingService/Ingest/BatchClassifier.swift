@@ -28,11 +28,8 @@ struct BatchClassifier: Sendable {
                 timestampMilliseconds: message.timestampMilliseconds)
             do {
                 let envelope = try decoder.decode(message.value)
-                // Orders are stored with their data: write its JSON here too, off the store's thread.
-                let storesData = envelope.type == .orderPlaced || envelope.type == .orderAmended
-                accepted.append(SourcedEvent(
-                    record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: defaultPaymentTermDays),
-                    dataJSON: storesData ? envelope.data.jsonString : nil))
+                // Done here, off the store's thread, while the previous batch is in its transaction.
+                accepted.append(.prepared(record: record, envelope: envelope, defaultPaymentTermDays: defaultPaymentTermDays))
             } catch {
                 let deadLetter = DeadLetter(
                     source: record.position,

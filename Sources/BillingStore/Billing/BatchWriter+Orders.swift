@@ -143,7 +143,7 @@ extension BatchWriter {
                 """).execute(
             arguments: [
                 orderID, event.envelope.eventKey, event.envelope.type.rawValue, record.position.topic, record.position.partition,
-                record.position.offset, record.key.map { Data($0) }, Data(record.value ?? []), try StoredHeaders.encode(record.headers),
+                record.position.offset, record.key.map { Data($0) }, Data(record.value ?? []), StoredHeaders.encode(record.headers),
                 record.timestampMilliseconds, at,
             ])
         outcome.eventsWaiting += 1

@@ -7,8 +7,8 @@ extension BillingStore {
         guard !messages.isEmpty else { return }
         try MultiRowInsert(prefix: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES", columns: 5, chunk: 64)
             .insert(
-                try messages.map { message in
-                    [.text(message.topic), .blob(message.key), .blob(message.value), .text(try StoredHeaders.encode(message.headers)), .text(at)]
+                messages.map { message in
+                    [.text(message.topic), .blob(message.key), .blob(message.value), .text(StoredHeaders.encode(message.headers)), .text(at)]
                 }, db: db)
     }
 

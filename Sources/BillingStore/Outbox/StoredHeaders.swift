@@ -3,7 +3,7 @@ import Foundation
 
 /// The JSON form of message headers in the `outbox.headers` column: `[{"name": …, "value": base64 | null}]`.
 enum StoredHeaders {
-    static func encode(_ headers: [MessageHeader]) throws -> String {
+    static func encode(_ headers: [MessageHeader]) -> String {
         JSONValue.headersJSON(headers)
     }
 
