@@ -46,6 +46,30 @@ struct JSONParserTests {
         let pairs = [("z", "last"), ("a", "fir\"st"), ("m", "")]
         #expect(JSONValue.stringObjectJSON(pairs) == JSONValue.object(Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, JSONValue.string($0.1)) })).jsonString)
         #expect(JSONValue.stringObjectJSON([]) == "{}")
+        let items = ["INV-1", "a\"b", ""]
+        #expect(JSONValue.stringArrayJSON(items) == JSONValue.array(items.map(JSONValue.string)).jsonString)
+        #expect(JSONValue.stringArrayJSON([]) == "[]")
+    }
+
+    @Test("payment documents are written directly, byte for byte like their tree form")
+    func paymentDocuments() throws {
+        let allocations = [
+            PaymentAppliedDocument.Allocation(invoiceNumber: "INV-2026-000001", amount: "10.00", invoiceOpenAmount: "0.00", invoiceStatus: "paid"),
+            PaymentAppliedDocument.Allocation(invoiceNumber: "INV-2026-000002", amount: "2.5\"0", invoiceOpenAmount: "1.00", invoiceStatus: "partially_paid"),
+        ]
+        for allocated in [allocations, []] {
+            let applied = PaymentAppliedDocument(
+                paymentID: "P-1", customerID: "C-1", currency: "EUR", amount: "12.50", receivedDate: "2026-11-24",
+                allocations: allocated, unappliedAmount: "0.00")
+            #expect(applied.jsonBytes == applied.json.jsonBytes)
+            #expect(try JSONDecoder().decode(PaymentAppliedDocument.self, from: Data(applied.jsonBytes)) == applied)
+        }
+        for payments in [["P-1", "P-2"], []] {
+            let paid = InvoicePaidDocument(
+                invoiceNumber: "INV-2026-000001", customerID: "C-1", currency: "EUR", grossTotal: "10.00", paidDate: "2026-11-24", paymentIDs: payments)
+            #expect(paid.jsonBytes == paid.json.jsonBytes)
+            #expect(try JSONDecoder().decode(InvoicePaidDocument.self, from: Data(paid.jsonBytes)) == paid)
+        }
     }
 
     @Test("error messages say where")

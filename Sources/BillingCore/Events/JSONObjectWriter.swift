@@ -49,6 +49,12 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    /// An array of strings.
+    mutating func strings(_ name: String, _ items: [String]) {
+        key(name)
+        JSONValue.writeStringArray(items, into: &bytes)
+    }
+
     /// The finished object.
     mutating func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
@@ -126,6 +132,42 @@ extension InvoiceDocument {
         sums.string("net", totals.net)
         sums.string("tax", totals.tax)
         writer.raw("totals", sums.finish())
+        return writer.finish()
+    }
+}
+
+extension PaymentAppliedDocument {
+    /// The document as compact JSON with sorted keys: byte for byte `json.jsonBytes`, written directly.
+    public var jsonBytes: [UInt8] {
+        var writer = JSONObjectWriter(capacity: 256 + 160 * allocations.count)
+        writer.array("allocations", allocations.map { allocation in
+            var item = JSONObjectWriter(capacity: 160)
+            item.string("amount", allocation.amount)
+            item.string("invoice_number", allocation.invoiceNumber)
+            item.string("invoice_open_amount", allocation.invoiceOpenAmount)
+            item.string("invoice_status", allocation.invoiceStatus)
+            return item.finish()
+        })
+        writer.string("amount", amount)
+        writer.string("currency", currency)
+        writer.string("customer_id", customerID)
+        writer.string("payment_id", paymentID)
+        writer.string("received_date", receivedDate)
+        writer.string("unapplied_amount", unappliedAmount)
+        return writer.finish()
+    }
+}
+
+extension InvoicePaidDocument {
+    /// The document as compact JSON with sorted keys: byte for byte `json.jsonBytes`, written directly.
+    public var jsonBytes: [UInt8] {
+        var writer = JSONObjectWriter(capacity: 256)
+        writer.string("currency", currency)
+        writer.string("customer_id", customerID)
+        writer.string("gross_total", grossTotal)
+        writer.string("invoice_number", invoiceNumber)
+        writer.string("paid_date", paidDate)
+        writer.strings("payment_ids", paymentIDs)
         return writer.finish()
     }
 }

@@ -65,6 +65,24 @@ extension JSONValue {
 }
 
 extension JSONValue {
+    /// An array of strings as compact JSON (the same bytes as `.array(items.map(JSONValue.string))`).
+    public static func writeStringArray(_ items: [String], into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "["))
+        for (index, item) in items.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            writeString(item, into: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+    }
+
+    /// An array of strings as compact JSON text.
+    public static func stringArrayJSON(_ items: [String]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 + 24 * items.count)
+        writeStringArray(items, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// A flat object of string members as compact JSON with sorted keys (the same text as
     /// `JSONValue.object(...).jsonString`), written without building a dictionary.
     public static func stringObjectJSON(_ pairs: [(String, String)]) -> String {

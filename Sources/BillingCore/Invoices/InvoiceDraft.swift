@@ -60,22 +60,25 @@ public struct InvoiceDraft: Hashable, Sendable {
         buyer = order.buyer
         self.seller = seller
         self.lines = lines
-        struct Key: Hashable { let category: TaxCategory; let rate: TaxRate }
-        var taxable: [Key: Money] = [:]
-        var order: [Key] = []
+        // Group by (category, rate). An invoice has few of them, so a list beats a dictionary here.
+        var groups: [(category: TaxCategory, rate: TaxRate, taxable: Money)] = []
         for line in lines {
-            let key = Key(category: line.orderLine.taxCategory, rate: line.orderLine.taxRate)
-            if taxable[key] == nil { order.append(key) }
-            taxable[key] = try (taxable[key] ?? .zero(currency)).adding(line.netAmount)
+            let category = line.orderLine.taxCategory, rate = line.orderLine.taxRate
+            if let index = groups.firstIndex(where: { $0.category == category && $0.rate == rate }) {
+                groups[index].taxable = try groups[index].taxable.adding(line.netAmount)
+            } else {
+                groups.append((category, rate, line.netAmount))
+            }
         }
+        groups.sort { ($0.category.rawValue, $0.rate) < ($1.category.rawValue, $1.rate) }
         var subtotals: [TaxSubtotal] = []
-        for key in order.sorted(by: { ($0.category.rawValue, $0.rate) < ($1.category.rawValue, $1.rate) }) {
-            let base = taxable[key]!
-            subtotals.append(TaxSubtotal(category: key.category, rate: key.rate, taxableAmount: base, taxAmount: try key.rate.tax(on: base)))
+        subtotals.reserveCapacity(groups.count)
+        for group in groups {
+            subtotals.append(TaxSubtotal(category: group.category, rate: group.rate, taxableAmount: group.taxable, taxAmount: try group.rate.tax(on: group.taxable)))
         }
         taxSubtotals = subtotals
-        netTotal = try Money.sum(lines.map(\.netAmount), currency: currency)
-        taxTotal = try Money.sum(subtotals.map(\.taxAmount), currency: currency)
+        netTotal = try Money.sum(lines.lazy.map(\.netAmount), currency: currency)
+        taxTotal = try Money.sum(subtotals.lazy.map(\.taxAmount), currency: currency)
         grossTotal = try netTotal.adding(taxTotal)
     }
 }

@@ -38,7 +38,7 @@ extension BatchWriter {
     /// Stores an order's new status and invoiced quantities, and its data when amended.
     mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) throws {
         changedOrders[record.order.orderID] = record
-        let quantities = JSONValue.object(record.invoicedQuantities.mapValues { .string($0.description) }).jsonString
+        let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
         guard let dataJSON else {
             // Status and quantities only: the order's data (and its JSON check) stay untouched.
             try db.run(

@@ -13,6 +13,9 @@ extension BatchWriter {
         }
         let candidates = try openInvoices(customerID: payment.customerID, references: payment.references)
         let application = PaymentDecisions.apply(payment, candidates: candidates)
+        let receivedDate = payment.receivedDate.description
+        let amount = payment.amount.amountString
+        let unapplied = application.unapplied.amountString
         try db.run(
             """
             INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
@@ -20,8 +23,8 @@ extension BatchWriter {
             """,
             [
                 .text(payment.paymentID), .text(payment.customerID), .text(payment.amount.currency.code), .integer(payment.amount.minorUnits),
-                .integer(application.unapplied.minorUnits), .text(payment.receivedDate.description),
-                .text(JSONValue.array(payment.references.map(JSONValue.string)).jsonString), .text(at),
+                .integer(application.unapplied.minorUnits), .text(receivedDate),
+                .text(JSONValue.stringArrayJSON(payment.references)), .text(at),
             ])
         var allocations: [PaymentAppliedDocument.Allocation] = []
         let candidatesByNumber = Dictionary(candidates.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
@@ -44,31 +47,32 @@ extension BatchWriter {
                 throw DatabaseError(resultCode: .SQLITE_ERROR, message: "invoice \(allocation.invoiceNumber) changed under a payment")
             }
             let open = try invoice.grossTotal.subtracting(paid)
+            let allocated = allocation.amount.amountString
             allocations.append(PaymentAppliedDocument.Allocation(
-                invoiceNumber: allocation.invoiceNumber, amount: allocation.amount.amountString, invoiceOpenAmount: open.amountString, invoiceStatus: status))
+                invoiceNumber: allocation.invoiceNumber, amount: allocated, invoiceOpenAmount: open.amountString, invoiceStatus: status))
             try audit(
                 entity: "invoice", id: allocation.invoiceNumber, action: "payment_applied",
-                detail: ["payment_id": payment.paymentID, "amount": allocation.amount.amountString, "status": status], event: event)
+                detail: ["payment_id": payment.paymentID, "amount": allocated, "status": status], event: event)
             if status == "paid" {
                 let paymentIDs = try String.fetchAll(
                     try statement("SELECT payment_id FROM payment_allocation WHERE invoice_number = ? ORDER BY id"), arguments: [allocation.invoiceNumber])
                 publish(
                     type: .invoicePaid, id: allocation.invoiceNumber, subject: allocation.invoiceNumber, customerID: payment.customerID,
-                    data: InvoicePaidDocument(
+                    dataJSON: InvoicePaidDocument(
                         invoiceNumber: allocation.invoiceNumber, customerID: payment.customerID, currency: payment.amount.currency.code,
                         grossTotal: invoice.grossTotal.amountString,
-                        paidDate: payment.receivedDate.description, paymentIDs: paymentIDs).json)
+                        paidDate: receivedDate, paymentIDs: paymentIDs).jsonBytes)
             }
         }
         publish(
             type: .paymentApplied, id: payment.paymentID, subject: payment.paymentID, customerID: payment.customerID,
-            data: PaymentAppliedDocument(
+            dataJSON: PaymentAppliedDocument(
                 paymentID: payment.paymentID, customerID: payment.customerID, currency: payment.amount.currency.code,
-                amount: payment.amount.amountString, receivedDate: payment.receivedDate.description, allocations: allocations,
-                unappliedAmount: application.unapplied.amountString).json)
+                amount: amount, receivedDate: receivedDate, allocations: allocations,
+                unappliedAmount: unapplied).jsonBytes)
         try audit(
             entity: "payment", id: payment.paymentID, action: "received",
-            detail: ["amount": payment.amount.amountString, "currency": payment.amount.currency.code, "unapplied": application.unapplied.amountString],
+            detail: ["amount": amount, "currency": payment.amount.currency.code, "unapplied": unapplied],
             event: event)
         outcome.paymentsRecorded += 1
     }
