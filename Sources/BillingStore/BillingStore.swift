@@ -18,6 +18,10 @@ public final class BillingStore: Sendable {
     let committedIndex = CommittedIndex()
     /// Checkpoints the WAL off the writer's path (writable stores only).
     let checkpointer: WALCheckpointer?
+    /// Runs a batch's writes beside its decisions, and reads the state the batch starts from (writable
+    /// stores only).
+    let pipeline: SQLPipeline?
+    let committedReader: CommittedReader?
     /// The database file's path.
     public let path: String
 
@@ -28,13 +32,19 @@ public final class BillingStore: Sendable {
         case normal
     }
 
-    private init(pool: DatabasePool, path: String, checkpointer: WALCheckpointer? = nil) {
+    private init(
+        pool: DatabasePool, path: String, checkpointer: WALCheckpointer? = nil, pipeline: SQLPipeline? = nil, committedReader: CommittedReader? = nil
+    ) {
         self.pool = pool
         self.path = path
         self.checkpointer = checkpointer
+        self.pipeline = pipeline
+        self.committedReader = committedReader
     }
 
     deinit {
+        // Its statements are finalized before the pool closes the connection.
+        pipeline?.stop()
         checkpointer?.stop()
     }
 
@@ -68,7 +78,11 @@ public final class BillingStore: Sendable {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try BillingSchema.migrator.migrate(pool)
             checkpointer.start()
-            return BillingStore(pool: pool, path: path, checkpointer: checkpointer)
+            let connection = pool.writeWithoutTransaction { db in db.sqliteConnection }
+            guard let connection else { throw StoreError.cannotOpen(path: path, reason: "the writer connection is closed") }
+            return BillingStore(
+                pool: pool, path: path, checkpointer: checkpointer, pipeline: SQLPipeline(connection: connection),
+                committedReader: try CommittedReader(path: path))
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }

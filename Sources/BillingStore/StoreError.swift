@@ -4,6 +4,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// The file's schema does not match this build (run the matching billingd first).
     case schemaMismatch(path: String)
+    /// A write was asked of a store opened read-only.
+    case readOnly(path: String)
 
     public var description: String {
         switch self {
@@ -11,6 +13,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "cannot open the billing database at \(path): \(reason)"
         case .schemaMismatch(let path):
             return "the billing database at \(path) has a schema this build does not expect; run the billingd of the same version once to migrate it"
+        case .readOnly(let path):
+            return "the billing database at \(path) is open read-only; only billingd writes it"
         }
     }
 }

@@ -5,16 +5,15 @@ import GRDB
 extension BatchWriter {
     mutating func handleFulfilled(_ event: SourcedEvent) throws {
         guard let fulfilment = try read(event, as: \.fulfilment) else { return }
-        var invoicedFor: String?
-        try db.each("SELECT order_id FROM invoice WHERE shipment_id = ?", [.text(fulfilment.shipmentID)]) { invoicedFor = $0.text(0) }
+        let invoicedFor = try invoicedOrder(shipmentID: fulfilment.shipmentID)
         let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context, today: today)
         switch decision {
         case .invoice(let draft, let record):
             let number = try nextInvoiceNumber(issueDate: draft.issueDate)
             let invoice = Invoice(number: number.text, draft: draft)
             let document = InvoiceDocument(invoice).jsonBytes
-            try insertInvoice(invoice, number: number, document: document)
-            try updateOrder(record)
+            insertInvoice(invoice, number: number, document: document)
+            updateOrder(record)
             publish(type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, dataJSON: document)
             try audit(
                 entity: "invoice", id: invoice.number, action: "issued",
@@ -33,6 +32,15 @@ extension BatchWriter {
         }
     }
 
+    /// The order a shipment was invoiced for, if it was.
+    private mutating func invoicedOrder(shipmentID: String) throws -> String? {
+        if let orderID = overlay.invoicedShipments[shipmentID] { return orderID }
+        if start.checkedShipments.contains(shipmentID) { return start.invoicedShipments[shipmentID] }
+        var orderID: String?
+        try query("SELECT order_id FROM invoice WHERE shipment_id = ?", [.text(shipmentID)]) { orderID = $0.text(0) }
+        return orderID
+    }
+
     /// An invoice number and where it comes from.
     struct IssuedNumber {
         let series: String
@@ -49,6 +57,7 @@ extension BatchWriter {
         if let taken = lastSequences[series] {
             last = taken
         } else {
+            try settle()
             if !index.hasSeries(series) && !createdSeries.contains(series) {
                 try statement("INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING").execute(arguments: [series])
                 createdSeries.insert(series)
@@ -64,17 +73,19 @@ extension BatchWriter {
     }
 
     /// Stores the last number this batch took in each series.
-    func writeSequences() throws {
+    mutating func writeSequences() {
         for (series, last) in lastSequences.sorted(by: { $0.key < $1.key }) {
-            try statement("UPDATE invoice_series SET last_sequence = ? WHERE series = ?").execute(arguments: [last, series])
+            write(
+                "UPDATE invoice_series SET last_sequence = ? WHERE series = ?", [.integer(last), .text(series)],
+                expecting: .init(changes: 1, otherwise: "invoice series \(series) vanished"))
         }
     }
 
-    func insertInvoice(_ invoice: Invoice, number: IssuedNumber, document: [UInt8]) throws {
+    mutating func insertInvoice(_ invoice: Invoice, number: IssuedNumber, document: [UInt8]) {
         let draft = invoice.draft
         let series = number.series
         let sequence = number.sequence
-        try db.run(
+        write(
             """
             INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
                 net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at)
@@ -86,6 +97,11 @@ extension BatchWriter {
                 .integer(draft.taxTotal.minorUnits), .integer(draft.grossTotal.minorUnits), .text(draft.grossTotal.isZero ? "paid" : "issued"),
                 .text(at), .text(at),
             ])
-        try db.run("INSERT INTO invoice_document (number, document) VALUES (?, ?)", [.text(invoice.number), .text(String(decoding: document, as: UTF8.self))])
+        write("INSERT INTO invoice_document (number, document) VALUES (?, ?)", [.text(invoice.number), .text(String(decoding: document, as: UTF8.self))])
+        overlay.invoicedShipments[draft.shipmentID] = draft.orderID
+        overlay.invoices[invoice.number] = OpenInvoice(
+            number: invoice.number, orderID: draft.orderID, customerID: draft.customerID, grossTotal: draft.grossTotal, paid: .zero(draft.currency))
+        overlay.issuedByOrder[draft.orderID, default: []].append(invoice.number)
+        overlay.paymentsOfIssued[invoice.number] = []
     }
 }

@@ -3,73 +3,80 @@ import Foundation
 import GRDB
 
 extension BatchWriter {
-    /// The stored order with this id.
-    func loadOrder(_ orderID: String) throws -> OrderRecord? {
+    /// The order with this id as it stands in this batch.
+    mutating func loadOrder(_ orderID: String) throws -> OrderRecord? {
         if let changed = changedOrders[orderID] { return changed }
         if let cached = cache.get(orderID) { return cached }
-        guard let record = try readOrder(orderID) else { return nil }
+        if let read = start.orders[orderID] { return read }
+        if start.absentOrders.contains(orderID) { return nil }
+        guard let record = try readOrder(orderID, current: true) else { return nil }
         cache.remember(record)
         return record
     }
 
-    /// Reads an order as committed (this batch has not touched it).
-    private func readOrder(_ orderID: String) throws -> OrderRecord? {
-        guard let row = try Row.fetchOne(
-            try statement("SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?"),
-            arguments: [orderID])
-        else { return nil }
-        let data = try JSONParser.parse(Array((row["order_data"] as String).utf8))
-        let order = try Order(data: data, defaultPaymentTermDays: row["payment_term_days"])
-        var invoiced: [String: Decimal64] = [:]
-        if case .object(let quantities) = try JSONParser.parse(Array((row["invoiced_quantities"] as String).utf8)) {
-            for (line, value) in quantities {
-                invoiced[line] = try Decimal64(parsing: value.stringValue ?? "", maxScale: Order.quantityScale)
+    /// Reads a stored order (one this batch has not touched): as committed, or with `current` as it
+    /// stands after this batch's writes so far.
+    mutating func readOrder(_ orderID: String, current: Bool) throws -> OrderRecord? {
+        var record: OrderRecord?
+        try lookup(
+            "SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?", [.text(orderID)],
+            current: current
+        ) { row in
+            let order = try Order(data: try JSONParser.parse(Array(row.text(2).utf8)), defaultPaymentTermDays: Int(row.integer(1)))
+            var invoiced: [String: Decimal64] = [:]
+            if case .object(let quantities) = try JSONParser.parse(Array(row.text(3).utf8)) {
+                for (line, value) in quantities {
+                    invoiced[line] = try Decimal64(parsing: value.stringValue ?? "", maxScale: Order.quantityScale)
+                }
             }
+            record = OrderRecord(order: order, status: OrderRecord.Status(rawValue: row.text(0)) ?? .open, invoicedQuantities: invoiced)
         }
-        return OrderRecord(order: order, status: OrderRecord.Status(rawValue: row["status"]) ?? .open, invoicedQuantities: invoiced)
+        return record
     }
 
-    mutating func insertOrder(_ record: OrderRecord, dataJSON: String) throws {
-        guard try insertOrderIfAbsent(record, dataJSON: dataJSON) else {
-            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "order \(record.order.orderID) exists already")
-        }
+    /// Stores a new order (known to be absent: a stored one would fail the batch).
+    mutating func insertOrder(_ record: OrderRecord, dataJSON: String) {
+        write(
+            """
+            INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
+            """,
+            [
+                .text(record.order.orderID), .text(record.order.customerID), .text(record.order.currency.code), .text(record.status.rawValue),
+                .integer(record.order.paymentTermDays), .text(dataJSON), .text(at), .text(at),
+            ])
+        changedOrders[record.order.orderID] = record
     }
 
     /// Stores an order's new status and invoiced quantities, and its data when amended.
-    mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) throws {
+    mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) {
         changedOrders[record.order.orderID] = record
         let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
         guard let dataJSON else {
             // Status and quantities only: the order's data (and its JSON check) stay untouched.
-            try db.run(
+            write(
                 "UPDATE billing_order SET status = ?, invoiced_quantities = ?, updated_at = ? WHERE order_id = ?",
-                [.text(record.status.rawValue), .text(quantities), .text(at), .text(record.order.orderID)])
+                [.text(record.status.rawValue), .text(quantities), .text(at), .text(record.order.orderID)],
+                expecting: .init(changes: 1, otherwise: "order \(record.order.orderID) is not stored"))
             return
         }
-        try statement("""
-                UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = ?, payment_term_days = ?, currency = ?, updated_at = ?
-                WHERE order_id = ?
-                """).execute(
-            arguments: [
-                record.status.rawValue, quantities, dataJSON, record.order.paymentTermDays, record.order.currency.code, at,
-                record.order.orderID,
-            ])
+        write(
+            """
+            UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = ?, payment_term_days = ?, currency = ?, updated_at = ?
+            WHERE order_id = ?
+            """,
+            [
+                .text(record.status.rawValue), .text(quantities), .text(dataJSON), .integer(record.order.paymentTermDays),
+                .text(record.order.currency.code), .text(at), .text(record.order.orderID),
+            ],
+            expecting: .init(changes: 1, otherwise: "order \(record.order.orderID) is not stored"))
     }
 
     mutating func handlePlaced(_ event: SourcedEvent) throws {
         guard let order = try read(event, as: \.order) else { return }
-        // Unknown to the caches: try to insert it; only if a row exists already read it and decide.
-        var existing = changedOrders[order.orderID] ?? cache.get(order.orderID)
-        if existing == nil {
-            let fresh = OrderRecord(order: order)
-            if try insertOrderIfAbsent(fresh, dataJSON: event.dataJSON) {
-                return try recorded(fresh, event: event)
-            }
-            existing = try loadOrder(order.orderID)
-        }
-        switch OrderDecisions.place(order, existing: existing) {
+        switch OrderDecisions.place(order, existing: try loadOrder(order.orderID)) {
         case .record(let record):
-            try insertOrder(record, dataJSON: event.dataJSON)
+            insertOrder(record, dataJSON: event.dataJSON)
             try recorded(record, event: event)
         case .unchanged:
             outcome.duplicatesSkipped += 1
@@ -86,27 +93,11 @@ extension BatchWriter {
         try releaseWaiting(orderID: order.orderID)
     }
 
-    /// Inserts the order unless one with its id exists; says whether it inserted.
-    mutating func insertOrderIfAbsent(_ record: OrderRecord, dataJSON: String) throws -> Bool {
-        try db.run(
-            """
-            INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?) ON CONFLICT (order_id) DO NOTHING
-            """,
-            [
-                .text(record.order.orderID), .text(record.order.customerID), .text(record.order.currency.code), .text(record.status.rawValue),
-                .integer(record.order.paymentTermDays), .text(dataJSON), .text(at), .text(at),
-            ])
-        guard db.changesCount == 1 else { return false }
-        changedOrders[record.order.orderID] = record
-        return true
-    }
-
     mutating func handleAmended(_ event: SourcedEvent) throws {
         guard let order = try read(event, as: \.order) else { return }
         switch OrderDecisions.amend(order, existing: try loadOrder(order.orderID)) {
         case .update(let record):
-            try updateOrder(record, dataJSON: event.dataJSON)
+            updateOrder(record, dataJSON: event.dataJSON)
             try audit(entity: "order", id: order.orderID, action: "amended", detail: ["lines": String(order.lines.count)], event: event)
         case .unchanged:
             outcome.duplicatesSkipped += 1
@@ -121,7 +112,7 @@ extension BatchWriter {
         guard let cancellation = try read(event, as: \.cancellation) else { return }
         switch OrderDecisions.cancel(cancellation, existing: try loadOrder(cancellation.orderID)) {
         case .update(let record):
-            try updateOrder(record)
+            updateOrder(record)
             try audit(entity: "order", id: cancellation.orderID, action: "cancelled", detail: ["reason": cancellation.reason ?? ""], event: event)
         case .unchanged:
             outcome.duplicatesSkipped += 1
@@ -135,16 +126,17 @@ extension BatchWriter {
     /// Keeps an event about an order that is not known yet, until `order.placed` for it arrives.
     mutating func wait(_ event: SourcedEvent, orderID: String) throws {
         let record = event.record
-        try statement("""
-                INSERT INTO waiting_event (order_id, event_key, event_type, source_topic, source_partition, source_offset,
-                    message_key, payload, headers, source_timestamp, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (event_key) DO NOTHING
-                """).execute(
-            arguments: [
-                orderID, event.envelope.eventKey, event.envelope.type.rawValue, record.position.topic, record.position.partition,
-                record.position.offset, record.key.map { Data($0) }, Data(record.value ?? []), StoredHeaders.encode(record.headers),
-                record.timestampMilliseconds, at,
+        write(
+            """
+            INSERT INTO waiting_event (order_id, event_key, event_type, source_topic, source_partition, source_offset,
+                message_key, payload, headers, source_timestamp, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (event_key) DO NOTHING
+            """,
+            [
+                .text(orderID), .text(event.envelope.eventKey), .text(event.envelope.type.rawValue), .text(record.position.topic),
+                .integer(record.position.partition), .integer(record.position.offset), .blob(record.key), .blob(record.value ?? []),
+                .text(StoredHeaders.encode(record.headers)), .integer(record.timestampMilliseconds), .text(at),
             ])
         outcome.eventsWaiting += 1
         waitingAdded.insert(orderID)
@@ -154,9 +146,11 @@ extension BatchWriter {
     /// Processes, in arrival order, the events that waited for this order.
     mutating func releaseWaiting(orderID: String) throws {
         if index.mayHaveWaiting(orderID) == nil {
+            try settle()
             index.loadWaiting(Set(try String.fetchAll(db, sql: "SELECT DISTINCT order_id FROM waiting_event")))
         }
         guard index.mayHaveWaiting(orderID) == true || waitingAdded.contains(orderID) else { return }
+        try settle()
         let rows = try Row.fetchAll(
             try statement("""
                 SELECT id, source_topic, source_partition, source_offset, message_key, payload, headers, source_timestamp
@@ -173,7 +167,7 @@ extension BatchWriter {
                 position: LogPosition(topic: row["source_topic"], partition: row["source_partition"], offset: row["source_offset"]),
                 key: key.map { Array($0) }, value: Array(payload), headers: try StoredHeaders.decode(row["headers"]),
                 timestampMilliseconds: row["source_timestamp"])
-            try statement("DELETE FROM waiting_event WHERE id = ?").execute(arguments: [row["id"] as Int64])
+            write("DELETE FROM waiting_event WHERE id = ?", [.integer(row["id"] as Int64)])
             outcome.eventsReleased += 1
             try dispatch(SourcedEvent(record: record, envelope: try decoder.decode(record.value)))
         }

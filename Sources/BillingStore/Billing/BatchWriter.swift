@@ -4,8 +4,22 @@ import GRDB
 
 /// The work of one batch inside its write transaction: reads the state each event needs, asks the pure
 /// decisions in BillingCore what to do, and writes the result, the audit rows and the outbox rows.
+///
+/// Writes go to the `SQLPipeline`, which runs them on the other core while the decisions go on. Reads
+/// see every earlier write: most of what the batch needs is read at its start, before any write
+/// (`prefetch`), and seen through the batch's own changes (`BatchOverlay`); any other read first waits
+/// for the pipeline (`query`, `settle`).
 struct BatchWriter {
     let db: Database
+    let pipeline: SQLPipeline
+    /// The committed state, read beside the batch's writes.
+    let reader: CommittedReader
+    /// Writes not yet handed to the pipeline (handed over in groups, to wake its thread less often).
+    var pendingWrites: [SQLPipeline.Command] = []
+    /// What the batch read before its first write.
+    var start = BatchStart()
+    /// What the batch changed, for its later events.
+    var overlay = BatchOverlay()
     let context: BillingContext
     let settings: ProcessingSettings
     let at: String
@@ -27,8 +41,13 @@ struct BatchWriter {
     /// Audit rows of this batch, in the order of the changes.
     var auditRows: [[SQLValue]] = []
 
-    init(db: Database, context: BillingContext, settings: ProcessingSettings, cache: OrderCache, index: CommittedIndex) {
+    init(
+        db: Database, pipeline: SQLPipeline, reader: CommittedReader, context: BillingContext, settings: ProcessingSettings, cache: OrderCache,
+        index: CommittedIndex
+    ) {
         self.db = db
+        self.pipeline = pipeline
+        self.reader = reader
         self.cache = cache
         self.index = index
         self.context = context
@@ -41,20 +60,67 @@ struct BatchWriter {
     mutating func handle(_ event: SourcedEvent) throws {
         let key = event.envelope.eventKey
         let position = event.record.position
-        // One statement both checks and records the id: no row inserted means it was seen before.
-        try db.run(
-            "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING",
-            [.text(key), .text(position.topic), .integer(position.partition), .integer(position.offset), .text(at)])
-        guard db.changesCount == 1 else {
+        guard try !processedBefore(key) else {
             outcome.duplicatesSkipped += 1
             return
         }
+        overlay.handledKeys.insert(key)
+        // A plain insert: were the id stored already, the batch would fail and roll back, never skip it.
+        write(
+            "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)",
+            [.text(key), .text(position.topic), .integer(position.partition), .integer(position.offset), .text(at)])
         try dispatch(event)
     }
 
-    /// A prepared statement, compiled once per connection and reused.
+    /// Whether an event with this key was processed, by an earlier batch or earlier in this one.
+    private mutating func processedBefore(_ key: String) throws -> Bool {
+        if overlay.handledKeys.contains(key) { return true }
+        if start.checkedKeys.contains(key) { return start.processedKeys.contains(key) }
+        var found = false
+        try query("SELECT 1 FROM processed_event WHERE event_key = ?", [.text(key)]) { _ in found = true }
+        return found
+    }
+
+    /// A prepared statement, compiled once per connection and reused. Only for reads after `settle`.
     func statement(_ sql: String) throws -> Statement {
         try db.cachedStatement(sql: sql)
+    }
+
+    /// Queues a write for the pipeline.
+    mutating func write(_ sql: String, _ values: [SQLValue], expecting expectation: SQLPipeline.Expectation? = nil) {
+        pendingWrites.append(SQLPipeline.Command(sql: sql, values: values, expectation: expectation))
+        if pendingWrites.count >= 64 { flush() }
+    }
+
+    /// Hands the queued writes to the pipeline.
+    mutating func flush() {
+        guard !pendingWrites.isEmpty else { return }
+        pipeline.submit(pendingWrites)
+        pendingWrites.removeAll(keepingCapacity: true)
+    }
+
+    /// Waits until every write so far has run, so this thread may use the connection.
+    ///
+    /// - Throws: the `DatabaseError` of a failed write; the batch then rolls back.
+    mutating func settle() throws {
+        flush()
+        try pipeline.drain()
+    }
+
+    /// Runs a read that sees every earlier write of the batch.
+    mutating func query(_ sql: String, _ values: [SQLValue], row: (RawRow) throws -> Void) throws {
+        try settle()
+        try db.each(sql, values, row: row)
+    }
+
+    /// Runs a read on the committed state (without waiting for the batch's writes), or with `current`
+    /// on the state after the batch's writes so far.
+    mutating func lookup(_ sql: String, _ values: [SQLValue], current: Bool, row: (RawRow) throws -> Void) throws {
+        if current {
+            try query(sql, values, row: row)
+        } else {
+            try reader.each(sql, values, row: row)
+        }
     }
 
     /// Routes an event to its handler (also used for events released from waiting).
@@ -90,11 +156,12 @@ struct BatchWriter {
     }
 
     /// Writes the batch's audit rows.
-    func writeAudit() throws {
-        try MultiRowInsert(
+    mutating func writeAudit() {
+        let rows = auditRows
+        MultiRowInsert(
             prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
             columns: 9, chunk: 64
-        ).insert(auditRows, db: db)
+        ).insert(rows) { sql, values in write(sql, values) }
     }
 
     /// Queues a billing event for publication, keyed by customer.

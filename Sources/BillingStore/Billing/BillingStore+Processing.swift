@@ -11,19 +11,35 @@ extension BillingStore {
     public func processBatch(
         _ batch: IngestBatch, events: [SourcedEvent], context: BillingContext, settings: ProcessingSettings
     ) async throws -> BatchOutcome {
+        guard let pipeline, let reader = committedReader else { throw StoreError.readOnly(path: path) }
         let cache = orderCache
         let index = committedIndex
         let (outcome, writer) = try await pool.write { db in
-            var writer = BatchWriter(db: db, context: context, settings: settings, cache: cache, index: index)
-            for event in events {
-                try writer.handle(event)
+            var writer = BatchWriter(db: db, pipeline: pipeline, reader: reader, context: context, settings: settings, cache: cache, index: index)
+            do {
+                // A slice at a time: what a slice needs is read while the writes of the slices before run.
+                var next = events.startIndex
+                while next < events.endIndex {
+                    let slice = events[next..<min(next + 128, events.endIndex)]
+                    try writer.prefetch(slice)
+                    for event in slice {
+                        try writer.handle(event)
+                    }
+                    next = slice.endIndex
+                }
+                writer.writeSequences()
+                writer.writeAudit()
+                var record = batch
+                record.deadLetters += writer.deadLetters
+                record.outbox += writer.outbox
+                Self.record(record) { sql, values in writer.write(sql, values) }
+                // Every write has run before the transaction commits.
+                try writer.settle()
+            } catch {
+                // Nothing of the pipeline's may run during the rollback.
+                pipeline.abandon()
+                throw error
             }
-            try writer.writeSequences()
-            try writer.writeAudit()
-            var record = batch
-            record.deadLetters += writer.deadLetters
-            record.outbox += writer.outbox
-            try Self.record(record, db: db)
             return (writer.outcome, Changes(orders: writer.changedOrders, series: writer.createdSeries, waitingAdded: writer.waitingAdded, waitingReleased: writer.waitingReleased))
         }
         // Committed: only now may other batches see these changes through the caches.

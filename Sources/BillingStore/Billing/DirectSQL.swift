@@ -8,7 +8,7 @@ import GRDB
 
 /// A column value bound straight to SQLite: the bulk inserts (audit and outbox rows, several per event)
 /// skip the boxing of GRDB's `StatementArguments`, which cost as much as the inserts themselves.
-enum SQLValue {
+enum SQLValue: Sendable {
     case text(String)
     case integer(Int64)
     case blob([UInt8])
@@ -29,12 +29,17 @@ struct MultiRowInsert {
 
     /// Inserts `rows`, each `columns` values long.
     func insert(_ rows: [[SQLValue]], db: Database) throws {
+        try insert(rows) { sql, values in try db.run(sql, values) }
+    }
+
+    /// Hands the statements that insert `rows` to `run`, in order.
+    func insert(_ rows: [[SQLValue]], run: (String, [SQLValue]) throws -> Void) rethrows {
         var start = 0
         while start < rows.count {
             let count = min(chunk, rows.count - start)
             let values = Array(repeating: "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")", count: count)
             precondition(rows[start..<(start + count)].allSatisfy { $0.count == columns }, "every row has \(columns) values")
-            try db.run(prefix + " " + values.joined(separator: ","), rows[start..<(start + count)].joined())
+            try run(prefix + " " + values.joined(separator: ","), Array(rows[start..<(start + count)].joined()))
             start += count
         }
     }
@@ -52,52 +57,37 @@ extension Database {
     ///
     /// - Throws: `DatabaseError` with SQLite's code and message, or what `row` throws.
     func each(_ sql: String, _ values: some Sequence<SQLValue>, row: (RawRow) throws -> Void) throws {
-        let handle = try cachedStatement(sql: sql).sqliteStatement
-        sqlite3_reset(handle)
-        defer {
-            sqlite3_clear_bindings(handle)
-            sqlite3_reset(handle)
-        }
-        var index: Int32 = 1
-        for value in values {
-            try check(Self.bind(value, at: index, of: handle), sql: sql)
-            index += 1
-        }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { return }
-            try check(code == SQLITE_ROW ? SQLITE_OK : code, sql: sql)
-            try row(RawRow(handle: handle))
-        }
+        guard let connection = sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "connection closed", sql: sql) }
+        try runStatement(try cachedStatement(sql: sql).sqliteStatement, sql: sql, values: values, connection: connection, row: row)
     }
+}
 
-    private func check(_ code: Int32, sql: String) throws {
+/// Binds `values` to a prepared statement, steps through its rows and resets it.
+///
+/// - Throws: `DatabaseError` with SQLite's code and message, or what `row` throws.
+func runStatement(
+    _ handle: OpaquePointer, sql: String, values: some Sequence<SQLValue>, connection: OpaquePointer, row: (RawRow) throws -> Void
+) throws {
+    func check(_ code: Int32) throws {
         guard code == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
         }
     }
-
-    private static func bind(_ value: SQLValue, at index: Int32, of handle: OpaquePointer) -> Int32 {
-        switch value {
-        case .null:
-            return sqlite3_bind_null(handle, index)
-        case .integer(let number):
-            return sqlite3_bind_int64(handle, index, number)
-        case .text(let text):
-            var text = text
-            return text.withUTF8 { bytes in
-                // An empty buffer may have no address, and a NULL pointer would bind NULL, not ''.
-                guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, nil) }
-                return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                    sqlite3_bind_text(handle, index, $0, Int32(bytes.count), sqliteTransient)
-                }
-            }
-        case .blob(let bytes):
-            return bytes.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress, !raw.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
-                return sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteTransient)
-            }
-        }
+    sqlite3_reset(handle)
+    defer {
+        sqlite3_clear_bindings(handle)
+        sqlite3_reset(handle)
+    }
+    var index: Int32 = 1
+    for value in values {
+        try check(bindSQLValue(value, at: index, of: handle))
+        index += 1
+    }
+    while true {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_DONE { return }
+        try check(code == SQLITE_ROW ? SQLITE_OK : code)
+        try row(RawRow(handle: handle))
     }
 }
 
@@ -118,3 +108,27 @@ struct RawRow {
 
 /// SQLite copies the bound bytes before the call returns (SQLITE_TRANSIENT).
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Binds one value to a prepared statement; SQLite's result code.
+func bindSQLValue(_ value: SQLValue, at index: Int32, of handle: OpaquePointer) -> Int32 {
+    switch value {
+    case .null:
+        return sqlite3_bind_null(handle, index)
+    case .integer(let number):
+        return sqlite3_bind_int64(handle, index, number)
+    case .text(let text):
+        var text = text
+        return text.withUTF8 { bytes in
+            // An empty buffer may have no address, and a NULL pointer would bind NULL, not ''.
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, nil) }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), sqliteTransient)
+            }
+        }
+    case .blob(let bytes):
+        return bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, !raw.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
+            return sqlite3_bind_blob(handle, index, base, Int32(raw.count), sqliteTransient)
+        }
+    }
+}

@@ -25,27 +25,34 @@ extension BillingStore {
     }
 
     static func record(_ batch: IngestBatch, db: Database) throws {
+        try record(batch) { sql, values in try db.run(sql, values) }
+    }
+
+    /// Hands the statements that record `batch` to `run`, in order.
+    static func record(_ batch: IngestBatch, run: (String, [SQLValue]) throws -> Void) rethrows {
         let at = RFC3339.format(batch.processedAt)
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (topic, partition) DO UPDATE
-            SET next_offset = max(next_offset, excluded.next_offset), updated_at = excluded.updated_at
-            """)
         for offset in batch.offsets {
-            try upsert.execute(arguments: [offset.topic, offset.partition, offset.nextOffset, at])
+            try run(
+                """
+                INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (topic, partition) DO UPDATE
+                SET next_offset = max(next_offset, excluded.next_offset), updated_at = excluded.updated_at
+                """,
+                [.text(offset.topic), .integer(offset.partition), .integer(offset.nextOffset), .text(at)])
         }
-        let letter = try db.cachedStatement(sql: """
-            INSERT INTO dead_letter (source_topic, source_partition, source_offset, reason_code, reason, event_id, event_type, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
-            """)
         for deadLetter in batch.deadLetters {
-            try letter.execute(arguments: [
-                deadLetter.source.topic, deadLetter.source.partition, deadLetter.source.offset,
-                deadLetter.rejection.code, deadLetter.rejection.description,
-                deadLetter.eventID, deadLetter.eventType, at,
-            ])
+            try run(
+                """
+                INSERT INTO dead_letter (source_topic, source_partition, source_offset, reason_code, reason, event_id, event_type, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
+                """,
+                [
+                    .text(deadLetter.source.topic), .integer(deadLetter.source.partition), .integer(deadLetter.source.offset),
+                    .text(deadLetter.rejection.code), .text(deadLetter.rejection.description), .text(deadLetter.eventID),
+                    .text(deadLetter.eventType), .text(at),
+                ])
         }
-        try Self.appendOutbox(batch.outbox, at: at, db: db)
+        try appendOutbox(batch.outbox, at: at, run: run)
     }
 }

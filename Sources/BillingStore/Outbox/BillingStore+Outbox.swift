@@ -3,13 +3,13 @@ import Foundation
 import GRDB
 
 extension BillingStore {
-    static func appendOutbox(_ messages: [OutboundMessage], at: String, db: Database) throws {
+    static func appendOutbox(_ messages: [OutboundMessage], at: String, run: (String, [SQLValue]) throws -> Void) rethrows {
         guard !messages.isEmpty else { return }
         try MultiRowInsert(prefix: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES", columns: 5, chunk: 64)
             .insert(
                 messages.map { message in
                     [.text(message.topic), .blob(message.key), .blob(message.value), .text(StoredHeaders.encode(message.headers)), .text(at)]
-                }, db: db)
+                }, run: run)
     }
 
     /// The oldest unpublished outbox rows after `cursor` (and after the stored publication cursor), in

@@ -1,0 +1,133 @@
+import BillingCore
+import Foundation
+import GRDB
+
+/// What a batch read from the database before its first write: the committed state its events need.
+struct BatchStart {
+    /// The event keys looked up, and those of them processed by an earlier batch.
+    var checkedKeys: Set<String> = []
+    var processedKeys: Set<String> = []
+    /// Orders looked up that the caches did not hold: found, or known to be absent.
+    var orders: [String: OrderRecord] = [:]
+    var absentOrders: Set<String> = []
+    /// Shipments looked up, and the order each invoiced one was invoiced for.
+    var checkedShipments: Set<String> = []
+    var invoicedShipments: [String: String] = [:]
+    /// Payments looked up, and those recorded already.
+    var checkedPayments: Set<String> = []
+    var knownPayments: Set<String> = []
+    /// The unpaid invoices each (customer, remittance reference) named.
+    var openInvoices: [Reference: [OpenInvoice]] = [:]
+
+    struct Reference: Hashable {
+        let customerID: String
+        let reference: String
+    }
+}
+
+/// What a batch changed so far, as its later events must see it over `BatchStart`.
+struct BatchOverlay {
+    var handledKeys: Set<String> = []
+    var recordedPayments: Set<String> = []
+    /// Shipment → order, for the invoices this batch issued.
+    var invoicedShipments: [String: String] = [:]
+    /// Every invoice this batch issued or paid, as it stands now.
+    var invoices: [String: OpenInvoice] = [:]
+    /// The invoices this batch issued, by order, and the payments allocated to each.
+    var issuedByOrder: [String: [String]] = [:]
+    var paymentsOfIssued: [String: [String]] = [:]
+}
+
+extension BatchWriter {
+    /// Reads, from the committed state, what these events will need; the batch's writes so far go on
+    /// meanwhile. Events without their data read (and events released from waiting) are looked up when
+    /// they are processed instead.
+    mutating func prefetch(_ events: ArraySlice<SourcedEvent>) throws {
+        for event in events {
+            let key = event.envelope.eventKey
+            if start.checkedKeys.insert(key).inserted {
+                var found = false
+                try reader.each("SELECT 1 FROM processed_event WHERE event_key = ?", [.text(key)]) { _ in found = true }
+                if found { start.processedKeys.insert(key) }
+            }
+            switch event.body {
+            case .order(let order): try prefetchOrder(order.orderID)
+            case .cancellation(let cancellation): try prefetchOrder(cancellation.orderID)
+            case .fulfilment(let fulfilment):
+                try prefetchOrder(fulfilment.orderID)
+                if start.checkedShipments.insert(fulfilment.shipmentID).inserted {
+                    var orderID: String?
+                    try reader.each("SELECT order_id FROM invoice WHERE shipment_id = ?", [.text(fulfilment.shipmentID)]) { orderID = $0.text(0) }
+                    if let orderID { start.invoicedShipments[fulfilment.shipmentID] = orderID }
+                }
+            case .payment(let payment):
+                if start.checkedPayments.insert(payment.paymentID).inserted {
+                    var found = false
+                    try reader.each("SELECT 1 FROM payment WHERE payment_id = ?", [.text(payment.paymentID)]) { _ in found = true }
+                    if found { start.knownPayments.insert(payment.paymentID) }
+                }
+                for reference in payment.references {
+                    let key = BatchStart.Reference(customerID: payment.customerID, reference: reference)
+                    if start.openInvoices[key] == nil {
+                        start.openInvoices[key] = try readOpenInvoices(customerID: payment.customerID, reference: reference, current: false)
+                    }
+                }
+            case .invalid, nil: break
+            }
+        }
+    }
+
+    private mutating func prefetchOrder(_ orderID: String) throws {
+        guard cache.get(orderID) == nil, start.orders[orderID] == nil, !start.absentOrders.contains(orderID) else { return }
+        if let record = try readOrder(orderID, current: false) {
+            start.orders[orderID] = record
+            cache.remember(record)
+        } else {
+            start.absentOrders.insert(orderID)
+        }
+    }
+
+    /// The customer's unpaid invoices with this number or of this order: as committed, or with `current`
+    /// as they stand after this batch's writes so far.
+    mutating func readOpenInvoices(customerID: String, reference: String, current: Bool) throws -> [OpenInvoice] {
+        var invoices: [OpenInvoice] = []
+        try lookup(
+            """
+            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ?1 AND customer_id = ?2 AND status <> 'paid'
+            UNION ALL
+            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ?1 AND customer_id = ?2 AND status <> 'paid'
+            """,
+            [.text(reference), .text(customerID)], current: current
+        ) { row in
+            let currency = try Currency(code: row.text(2))
+            invoices.append(OpenInvoice(
+                number: row.text(0), orderID: row.text(1), customerID: customerID,
+                grossTotal: Money(minorUnits: row.integer(3), currency: currency), paid: Money(minorUnits: row.integer(4), currency: currency)))
+        }
+        return invoices
+    }
+
+    /// The customer's unpaid invoices that any reference names, by number or by order id, as they stand
+    /// in this batch.
+    mutating func openInvoices(customerID: String, references: [String]) throws -> [OpenInvoice] {
+        var invoices: [OpenInvoice] = []
+        var seen: Set<String> = []
+        for reference in references {
+            var found: [OpenInvoice]
+            if let stored = start.openInvoices[BatchStart.Reference(customerID: customerID, reference: reference)] {
+                // As stored at the batch start, then as this batch changed them, plus those it issued.
+                found = stored.map { overlay.invoices[$0.number] ?? $0 }
+                if overlay.paymentsOfIssued[reference] != nil, let issued = overlay.invoices[reference] { found.append(issued) }
+                for number in overlay.issuedByOrder[reference] ?? [] {
+                    if let issued = overlay.invoices[number] { found.append(issued) }
+                }
+            } else {
+                found = try readOpenInvoices(customerID: customerID, reference: reference, current: true)
+            }
+            for invoice in found where invoice.customerID == customerID && invoice.paid != invoice.grossTotal {
+                if seen.insert(invoice.number).inserted { invoices.append(invoice) }
+            }
+        }
+        return invoices
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+
+#if canImport(GRDBSQLite)
+    import GRDBSQLite
+#elseif canImport(SQLite3)
+    import SQLite3
+#endif
+
+/// Prepared statements of one connection, compiled once and kept, for a thread that works on the
+/// connection outside GRDB. Not thread-safe: one thread at a time.
+final class StatementCache {
+    let connection: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+
+    init(connection: OpaquePointer) {
+        self.connection = connection
+    }
+
+    /// The prepared statement for `sql`.
+    ///
+    /// - Throws: `DatabaseError` when SQLite cannot compile it.
+    func statement(_ sql: String) throws(DatabaseError) -> OpaquePointer {
+        if let cached = statements[sql] { return cached }
+        var prepared: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
+        guard code == SQLITE_OK, let prepared else {
+            sqlite3_finalize(prepared)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// Runs `sql` with `values`, calling `row` for each result row.
+    func each(_ sql: String, _ values: [SQLValue], row: (RawRow) throws -> Void) throws {
+        try runStatement(try statement(sql), sql: sql, values: values, connection: connection, row: row)
+    }
+
+    /// Finalizes every statement; the cache is empty afterwards.
+    func finalizeAll() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements.removeAll()
+    }
+}
+
+/// A read-only connection of the writing process, for reading the committed state a batch starts from
+/// while the batch's writes are running on the writer's connection.
+///
+/// Only billingd writes the database, and one batch at a time, so while a batch is being processed the
+/// committed state is exactly the state before the batch. Used only inside the batch's write
+/// transaction, which GRDB runs one at a time.
+final class CommittedReader: @unchecked Sendable {
+    private let statements: StatementCache
+
+    /// Opens the reader on an existing database in WAL mode.
+    ///
+    /// - Throws: `DatabaseError` when SQLite cannot open it.
+    init(path: String) throws {
+        var connection: OpaquePointer?
+        let code = sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let connection else {
+            sqlite3_close_v2(connection)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot open \(path) for reading")
+        }
+        // Like every billingd connection: keep -wal and -shm when it closes, for read-only openers.
+        var persist: CInt = 1
+        _ = sqlite3_file_control(connection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+        sqlite3_busy_timeout(connection, 5000)
+        statements = StatementCache(connection: connection)
+    }
+
+    deinit {
+        statements.finalizeAll()
+        sqlite3_close_v2(statements.connection)
+    }
+
+    /// Runs a query on the committed state, calling `row` for each result row.
+    func each(_ sql: String, _ values: [SQLValue], row: (RawRow) throws -> Void) throws {
+        try statements.each(sql, values, row: row)
+    }
+}
