@@ -26,6 +26,7 @@ struct BatchWriter {
     /// Today in the company's time zone, computed once per batch.
     let today: BusinessDate
     var deadLetters: [DeadLetter] = []
+    /// Outbox rows not written yet (`writeRows`).
     var outbox: [OutboundMessage] = []
     var outcome = BatchOutcome()
     let cache: OrderCache
@@ -146,7 +147,7 @@ struct BatchWriter {
         try audit(entity: "event", id: event.envelope.eventKey, action: "rejected", detail: ["reason": rejection.code, "detail": rejection.description], event: event)
     }
 
-    /// Adds one audit row; the batch's rows are written together, in order, before the commit.
+    /// Adds one audit row; `writeRows` writes them, in order.
     mutating func audit(entity: String, id: String, action: String, detail: KeyValuePairs<String, String>, event: SourcedEvent?) throws {
         let json = JSONValue.stringObjectJSON(detail.map { ($0.key, $0.value) })
         auditRows.append([
@@ -155,13 +156,25 @@ struct BatchWriter {
         ])
     }
 
-    /// Writes the batch's audit rows.
-    mutating func writeAudit() {
-        let rows = auditRows
-        MultiRowInsert(
-            prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
-            columns: 9, chunk: 64
-        ).insert(rows) { sql, values in write(sql, values) }
+    /// Writes the audit and outbox rows queued so far, in order: in whole chunks of 64 as the batch goes
+    /// (so the pipeline writes them while the decisions go on), and with `all` the rest too.
+    mutating func writeRows(all: Bool) {
+        let chunk = 64
+        let audits = all ? auditRows.count : auditRows.count - auditRows.count % chunk
+        if audits > 0 {
+            let rows = Array(auditRows[..<audits])
+            auditRows.removeFirst(audits)
+            MultiRowInsert(
+                prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
+                columns: 9, chunk: chunk
+            ).insert(rows) { sql, values in write(sql, values) }
+        }
+        let messages = all ? outbox.count : outbox.count - outbox.count % chunk
+        if messages > 0 {
+            let rows = Array(outbox[..<messages])
+            outbox.removeFirst(messages)
+            BillingStore.appendOutbox(rows, at: at) { sql, values in write(sql, values) }
+        }
     }
 
     /// Queues a billing event for publication, keyed by customer.

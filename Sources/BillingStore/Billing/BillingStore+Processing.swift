@@ -17,6 +17,10 @@ extension BillingStore {
         let (outcome, writer) = try await pool.write { db in
             var writer = BatchWriter(db: db, pipeline: pipeline, reader: reader, context: context, settings: settings, cache: cache, index: index)
             do {
+                // The dead letters' messages found before the batch came here go first in the outbox.
+                var record = batch
+                BillingStore.appendOutbox(record.outbox, at: RFC3339.format(record.processedAt)) { sql, values in writer.write(sql, values) }
+                record.outbox = []
                 // A slice at a time: what a slice needs is read while the writes of the slices before run.
                 var next = events.startIndex
                 while next < events.endIndex {
@@ -26,12 +30,11 @@ extension BillingStore {
                         try writer.handle(event)
                     }
                     next = slice.endIndex
+                    writer.writeRows(all: false)
                 }
                 writer.writeSequences()
-                writer.writeAudit()
-                var record = batch
+                writer.writeRows(all: true)
                 record.deadLetters += writer.deadLetters
-                record.outbox += writer.outbox
                 Self.record(record) { sql, values in writer.write(sql, values) }
                 // Every write has run before the transaction commits.
                 try writer.settle()
