@@ -45,9 +45,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "CSQLiteTuning",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
+        .target(
             name: "BillingStore",
             dependencies: [
-                "BillingCore",
+                "BillingCore", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

@@ -1,4 +1,5 @@
 import BillingCore
+import CSQLiteTuning
 import Foundation
 import GRDB
 
@@ -52,6 +53,7 @@ public final class BillingStore: Sendable {
     ///
     /// - Throws: `StoreError.cannotOpen` naming the path when the file cannot be opened or migrated.
     public static func openForWriting(path: String, durability: Durability = .full) throws -> BillingStore {
+        Self.configureSQLite
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -87,6 +89,13 @@ public final class BillingStore: Sendable {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection: no memory statistics,
+    /// whose mutex the writer's threads would otherwise contend for on every allocation. If SQLite is in
+    /// use already (a read-only store opened first), the call changes nothing, which is harmless.
+    private static let configureSQLite: Void = {
+        _ = billingd_sqlite_disable_memory_statistics()
+    }()
 
     /// Opens an existing database read-only, as billingctl does beside a running daemon.
     ///
