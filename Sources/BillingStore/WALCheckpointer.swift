@@ -58,9 +58,7 @@ final class WALCheckpointer: Sendable {
 
     /// Starts the checkpoint thread.
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "billingd-checkpoint"
-        thread.start()
+        startNamedThread("billingd-ckpt") { [self] in run() }
     }
 
     /// Ends the checkpoint thread after its current checkpoint, if any.

@@ -82,3 +82,18 @@ final class CommittedReader: @unchecked Sendable {
         try statements.each(sql, values, row: row)
     }
 }
+
+/// Starts a thread that runs `body` under `name` as the OS shows it (`top -H`, perf; at most 15 bytes).
+/// `Thread.name` alone does not reach the OS on Linux, so the thread writes its own `comm`.
+func startNamedThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
+    let thread = Thread {
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        if descriptor >= 0 {
+            _ = name.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, min($0.count - 1, 15)) }
+            close(descriptor)
+        }
+        body()
+    }
+    thread.name = name
+    thread.start()
+}

@@ -49,9 +49,7 @@ final class SQLPipeline: @unchecked Sendable {
     init(connection: OpaquePointer) {
         self.connection = connection
         self.statements = StatementCache(connection: connection)
-        let thread = Thread { [self] in run() }
-        thread.name = "billingd-sql"
-        thread.start()
+        startNamedThread("billingd-sql") { [self] in run() }
     }
 
     /// Hands writes over, to run after those handed over before.
