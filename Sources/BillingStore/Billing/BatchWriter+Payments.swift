@@ -78,11 +78,9 @@ extension BatchWriter {
 
     /// Whether a payment with this id was recorded, by an earlier batch or earlier in this one.
     private mutating func paymentRecorded(_ paymentID: String) throws -> Bool {
-        if overlay.recordedPayments.contains(paymentID) { return true }
-        if start.checkedPayments.contains(paymentID) { return start.knownPayments.contains(paymentID) }
-        var found = false
-        try query("SELECT 1 FROM payment WHERE payment_id = ?", [.text(paymentID)]) { _ in found = true }
-        return found
+        try exists(
+            paymentID, addedByBatch: overlay.recordedPayments, readAhead: start.checkedPayments, foundAhead: start.knownPayments,
+            query: "SELECT 1 FROM payment WHERE payment_id = ?")
     }
 
     /// The payments allocated to an invoice, in order.

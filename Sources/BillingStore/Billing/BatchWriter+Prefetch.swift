@@ -45,10 +45,8 @@ extension BatchWriter {
     mutating func prefetch(_ events: ArraySlice<SourcedEvent>) throws {
         for event in events {
             let key = event.envelope.eventKey
-            if start.checkedKeys.insert(key).inserted {
-                var found = false
-                try reader.each("SELECT 1 FROM processed_event WHERE event_key = ?", [.text(key)]) { _ in found = true }
-                if found { start.processedKeys.insert(key) }
+            if start.checkedKeys.insert(key).inserted, try rowExists("SELECT 1 FROM processed_event WHERE event_key = ?", key, current: false) {
+                start.processedKeys.insert(key)
             }
             switch event.body {
             case .order(let order): try prefetchOrder(order.orderID)
@@ -61,10 +59,10 @@ extension BatchWriter {
                     if let orderID { start.invoicedShipments[fulfilment.shipmentID] = orderID }
                 }
             case .payment(let payment):
-                if start.checkedPayments.insert(payment.paymentID).inserted {
-                    var found = false
-                    try reader.each("SELECT 1 FROM payment WHERE payment_id = ?", [.text(payment.paymentID)]) { _ in found = true }
-                    if found { start.knownPayments.insert(payment.paymentID) }
+                if start.checkedPayments.insert(payment.paymentID).inserted,
+                    try rowExists("SELECT 1 FROM payment WHERE payment_id = ?", payment.paymentID, current: false)
+                {
+                    start.knownPayments.insert(payment.paymentID)
                 }
                 for reference in payment.references {
                     let key = BatchStart.Reference(customerID: payment.customerID, reference: reference)

@@ -75,10 +75,24 @@ struct BatchWriter {
 
     /// Whether an event with this key was processed, by an earlier batch or earlier in this one.
     private mutating func processedBefore(_ key: String) throws -> Bool {
-        if overlay.handledKeys.contains(key) { return true }
-        if start.checkedKeys.contains(key) { return start.processedKeys.contains(key) }
+        try exists(
+            key, addedByBatch: overlay.handledKeys, readAhead: start.checkedKeys, foundAhead: start.processedKeys,
+            query: "SELECT 1 FROM processed_event WHERE event_key = ?")
+    }
+
+    /// Whether a row with this key exists: one this batch added, else what was read ahead, else what
+    /// `query` finds in the batch so far.
+    mutating func exists(_ key: String, addedByBatch: Set<String>, readAhead: Set<String>, foundAhead: Set<String>, query sql: String) throws -> Bool {
+        if addedByBatch.contains(key) { return true }
+        if readAhead.contains(key) { return foundAhead.contains(key) }
+        return try rowExists(sql, key, current: true)
+    }
+
+    /// Whether `sql` (with `key` as its one argument) finds a row: as committed, or with `current` in
+    /// the batch so far.
+    mutating func rowExists(_ sql: String, _ key: String, current: Bool) throws -> Bool {
         var found = false
-        try query("SELECT 1 FROM processed_event WHERE event_key = ?", [.text(key)]) { _ in found = true }
+        try lookup(sql, [.text(key)], current: current) { _ in found = true }
         return found
     }
 
