@@ -2,7 +2,7 @@ import BillingCore
 import Foundation
 import GRDB
 
-/// What a batch read from the database before its first write: the committed state its events need.
+/// What a batch read ahead from the committed state (the state before the batch) for its events.
 struct BatchStart {
     /// The event keys looked up, and those of them processed by an earlier batch.
     var checkedKeys: Set<String> = []

@@ -6,9 +6,9 @@ import GRDB
 /// decisions in BillingCore what to do, and writes the result, the audit rows and the outbox rows.
 ///
 /// Writes go to the `SQLPipeline`, which runs them on the other core while the decisions go on. Reads
-/// see every earlier write: most of what the batch needs is read at its start, before any write
-/// (`prefetch`), and seen through the batch's own changes (`BatchOverlay`); any other read first waits
-/// for the pipeline (`query`, `settle`).
+/// see every earlier write: most of what the batch needs is read ahead from the committed state, the
+/// state before the batch (`prefetch`), and seen through the batch's own changes (`BatchOverlay`); any
+/// other read first waits for the pipeline (`query`, `settle`).
 struct BatchWriter {
     let db: Database
     let pipeline: SQLPipeline
@@ -16,7 +16,7 @@ struct BatchWriter {
     let reader: CommittedReader
     /// Writes not yet handed to the pipeline (handed over in groups, to wake its thread less often).
     var pendingWrites: [SQLPipeline.Command] = []
-    /// What the batch read before its first write.
+    /// What the batch read ahead from the committed state.
     var start = BatchStart()
     /// What the batch changed, for its later events.
     var overlay = BatchOverlay()

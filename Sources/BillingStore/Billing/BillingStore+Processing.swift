@@ -4,8 +4,10 @@ import GRDB
 
 extension BillingStore {
     /// Processes one consumed batch in one write transaction: every accepted event through the billing
-    /// decisions (invoices, payments, waiting events, rejections), then the batch's offsets, all dead
-    /// letters and all outbox rows. A failure anywhere rolls back everything, invoice numbers included.
+    /// decisions (invoices, payments, waiting events, rejections), with their audit and outbox rows, then
+    /// the batch's offsets and dead letters. The decisions run on GRDB's writer queue and the writes on
+    /// the SQL pipeline's thread; the commit waits for both. A failure anywhere rolls back everything,
+    /// invoice numbers included.
     ///
     /// - Throws: a GRDB `DatabaseError` (disk full, I/O error, constraint); nothing is written then.
     public func processBatch(
