@@ -191,12 +191,7 @@ struct BatchWriter {
         }
     }
 
-    /// Queues a billing event for publication, keyed by customer.
-    mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, data: JSONValue) {
-        publish(type: type, id: id, subject: subject, customerID: customerID, dataJSON: data.jsonBytes)
-    }
-
-    /// Queues a billing event whose data is already JSON.
+    /// Queues a billing event, keyed by customer, whose data is already JSON.
     mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, dataJSON: [UInt8]) {
         let eventID = "\(type.rawValue)/\(id)"
         let value = OutboundEnvelope.encoded(id: eventID, source: settings.eventSource, type: type.rawValue, subject: subject, time: at, dataJSON: dataJSON)

@@ -27,11 +27,6 @@ struct MultiRowInsert {
     let columns: Int
     let chunk: Int
 
-    /// Inserts `rows`, each `columns` values long.
-    func insert(_ rows: [[SQLValue]], db: Database) throws {
-        try insert(rows) { sql, values in try db.run(sql, values) }
-    }
-
     /// Hands the statements that insert `rows` to `run`, in order.
     func insert(_ rows: [[SQLValue]], run: (String, [SQLValue]) throws -> Void) rethrows {
         var start = 0
