@@ -6,7 +6,7 @@ import Testing
 enum Sample {
     static func line(_ id: String, qty: String, price: String, rate: String = "19", category: String? = nil,
                      discountPercent: String? = nil, discountAmount: String? = nil) -> JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "line_id": .string(id), "sku": .string("SKU-\(id)"), "description": .string("Item \(id)"),
             "quantity": .string(qty), "unit_price": .string(price), "tax_rate": .string(rate),
         ]
@@ -17,7 +17,7 @@ enum Sample {
     }
 
     static func order(_ id: String = "O-1", customer: String = "C-1", currency: String = "EUR", lines: [JSONValue], netDays: Int? = 30) -> JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "order_id": .string(id), "customer_id": .string(customer), "currency": .string(currency),
             "order_date": .string("2026-11-20"), "lines": .array(lines), "purchase_order": .string("PO-9"),
         ]

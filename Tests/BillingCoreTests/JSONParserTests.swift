@@ -29,6 +29,37 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(Array("[0.10, 12345678901234567890.123]".utf8)) == .array([.number("0.10"), .number("12345678901234567890.123")]))
     }
 
+    @Test("a repeated member name keeps the last value, in small objects and in large ones", arguments: [3, 16, 17, 40])
+    func repeatedNames(members: Int) throws {
+        let names = (0..<members).map { "k\($0)" }
+        let first = names.map { "\"\($0)\":\"first-\($0)\"" }
+        // Every name again, and then the first name a third time.
+        let second = names.map { "\"\($0)\":\"second-\($0)\"" }
+        let text = "{" + (first + second + ["\"k0\":\"third\""]).joined(separator: ",") + "}"
+        let value = try JSONParser.parse(Array(text.utf8))
+        guard case .object(let object) = value else { Issue.record("not an object"); return }
+        #expect(object.count == members)
+        #expect(value["k0"] == .string("third"))
+        for name in names.dropFirst() { #expect(value[name] == .string("second-\(name)")) }
+        // Foundation agrees on which value stays.
+        let foundation = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+        #expect(foundation.count == members && foundation["k0"] == "third")
+    }
+
+    @Test("objects are equal whatever the order of their members")
+    func objectEquality() throws {
+        let one = try JSONParser.parse(Array(#"{"a":1,"b":{"c":[1,2],"d":null}}"#.utf8))
+        let other = try JSONParser.parse(Array(#"{"b":{"d":null,"c":[1,2]},"a":1}"#.utf8))
+        #expect(one == other)
+        #expect(one.jsonString == other.jsonString)
+        #expect(one != (try JSONParser.parse(Array(#"{"a":1,"b":{"c":[2,1],"d":null}}"#.utf8))))
+        #expect(one != (try JSONParser.parse(Array(#"{"a":1}"#.utf8))))
+        var object: JSONObject = ["x": .null]
+        object["y"] = .bool(true)
+        object["x"] = nil
+        #expect(JSONValue.object(object) == .object(["y": .bool(true)]))
+    }
+
     @Test("refuses absurd nesting")
     func depth() {
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
@@ -44,7 +75,7 @@ struct JSONParserTests {
     @Test("flat string objects are written like their tree form")
     func stringObjects() {
         let pairs = [("z", "last"), ("a", "fir\"st"), ("m", "")]
-        #expect(JSONValue.stringObjectJSON(pairs) == JSONValue.object(Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, JSONValue.string($0.1)) })).jsonString)
+        #expect(JSONValue.stringObjectJSON(pairs) == JSONValue.object(JSONObject(Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, JSONValue.string($0.1)) }))).jsonString)
         #expect(JSONValue.stringObjectJSON([]) == "{}")
         let items = ["INV-1", "a\"b", ""]
         #expect(JSONValue.stringArrayJSON(items) == JSONValue.array(items.map(JSONValue.string)).jsonString)

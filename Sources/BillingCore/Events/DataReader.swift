@@ -3,7 +3,7 @@ import Foundation
 /// Reads typed fields out of an event's JSON `data`, with errors that name the field's path
 /// (`lines[2].unit_price`), so a dead letter says exactly what to fix.
 public struct DataReader: Sendable {
-    let members: [String: JSONValue]
+    let members: JSONObject
     let path: String
 
     /// Wraps a JSON object.

@@ -18,7 +18,7 @@ public struct EnvelopeDecoder: Sendable {
     /// - Throws: `EnvelopeFailure` with the `EventRejection` naming the first problem found, and the
     ///   event's id and type when they could be read.
     public func decode(_ payload: [UInt8]?) throws(EnvelopeFailure) -> InputEnvelope {
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         do {
             return try decode(payload, members: &members)
         } catch {
@@ -26,7 +26,7 @@ public struct EnvelopeDecoder: Sendable {
         }
     }
 
-    private func decode(_ payload: [UInt8]?, members: inout [String: JSONValue]) throws(EventRejection) -> InputEnvelope {
+    private func decode(_ payload: [UInt8]?, members: inout JSONObject) throws(EventRejection) -> InputEnvelope {
         guard let payload, !payload.isEmpty else { throw .emptyPayload }
         guard payload.count <= maxPayloadBytes else { throw .oversized(bytes: payload.count, limit: maxPayloadBytes) }
         guard String(validating: payload, as: UTF8.self) != nil else { throw .notUTF8 }

@@ -70,11 +70,19 @@ public struct JSONParser {
 
         mutating func object(depth: Int) throws(Failure) -> JSONValue {
             index += 1
-            var members: [String: JSONValue] = [:]
+            var members: [JSONObject.Element] = []
+            // A repeated name replaces the earlier member. Small objects are scanned for it; past
+            // `indexedFrom` members the names are indexed, so a huge object cannot make parsing quadratic.
+            let indexedFrom = 16
+            var positions: [String: Int] = [:]
+            func position(of key: String) -> Int? {
+                if members.count > indexedFrom { return positions[key] }
+                return members.firstIndex { $0.key == key }
+            }
             skipWhitespace()
             if current == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return .object(JSONObject(distinct: members))
             }
             while true {
                 skipWhitespace()
@@ -84,13 +92,23 @@ public struct JSONParser {
                 guard current == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipWhitespace()
-                members[key] = try value(depth: depth + 1)
+                let member = try value(depth: depth + 1)
+                if let existing = position(of: key) {
+                    members[existing].value = member
+                } else {
+                    members.append((key: key, value: member))
+                    if members.count == indexedFrom + 1 {
+                        for (offset, element) in members.enumerated() { positions[element.key] = offset }
+                    } else if members.count > indexedFrom + 1 {
+                        positions[key] = members.count - 1
+                    }
+                }
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): index += 1
                 case UInt8(ascii: "}"):
                     index += 1
-                    return .object(members)
+                    return .object(JSONObject(distinct: members))
                 default: throw fail("expected ',' or '}'")
                 }
             }

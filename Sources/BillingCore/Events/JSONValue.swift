@@ -9,7 +9,7 @@ public enum JSONValue: Sendable, Equatable {
     case number(String)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// The member with this name, when this is an object.
     public subscript(key: String) -> JSONValue? {

@@ -25,7 +25,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+            for (index, member) in members.sortedByKey().enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
@@ -127,7 +127,7 @@ extension JSONValue {
 
     /// An object from members, leaving out the absent ones.
     static func object(_ pairs: [(String, JSONValue?)]) -> JSONValue {
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         for (key, value) in pairs { if let value { members[key] = value } }
         return .object(members)
     }
