@@ -156,17 +156,33 @@ struct SQLPipelineTests {
         try queue.write { db in try db.execute(sql: "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)") }
         let pipeline = SQLPipeline(connection: try #require(queue.writeWithoutTransaction { $0.sqliteConnection }))
         defer { pipeline.stop() }
-        func insert(_ key: String, _ n: Int64) -> SQLPipeline.Command {
-            SQLPipeline.Command(sql: "INSERT INTO t (k, n) VALUES (?, ?)", values: [.text(key), .integer(n)], expectation: nil)
+        let insertStatement = PipelineStatement("INSERT INTO t (k, n) VALUES (?, ?)")
+        let bumpStatement = PipelineStatement("UPDATE t SET n = n + 1 WHERE k = ? AND n = ?")
+        enum Write {
+            case insert(String, Int64)
+            case bump(String, from: Int64)
         }
-        func bump(_ key: String, from n: Int64) -> SQLPipeline.Command {
-            SQLPipeline.Command(
-                sql: "UPDATE t SET n = n + 1 WHERE k = ? AND n = ?", values: [.text(key), .integer(n)],
-                expectation: .init(changes: 1, otherwise: "\(key) moved"))
+        func writes(_ writes: Write...) -> WriteBuffer {
+            var buffer = WriteBuffer()
+            for write in writes {
+                switch write {
+                case .insert(let key, let n):
+                    buffer.append(insertStatement) {
+                        $0.text(key)
+                        $0.integer(n)
+                    }
+                case .bump(let key, let n):
+                    buffer.append(bumpStatement, expecting: .init(changes: 1, subject: "row", key: key, problem: "moved")) {
+                        $0.text(key)
+                        $0.integer(n)
+                    }
+                }
+            }
+            return buffer
         }
         // A constraint violation: what came after it never runs, the error names it, the batch rolls back.
         try queue.inTransaction { db in
-            pipeline.submit([insert("a", 1), insert("a", 2), insert("b", 3)])
+            pipeline.submit(writes(.insert("a", 1), .insert("a", 2), .insert("b", 3)))
             #expect(throws: DatabaseError.self) { try pipeline.drain() }
             let keys: [String] = try String.fetchAll(db, sql: "SELECT k FROM t ORDER BY k")
             #expect(keys == ["a"])
@@ -174,20 +190,20 @@ struct SQLPipelineTests {
         }
         // The failure was reported once: the next batch starts clean, and its writes run in order.
         try queue.inTransaction { db in
-            pipeline.submit([insert("a", 1), bump("a", from: 1)])
-            pipeline.submit([bump("a", from: 2), insert("b", 9)])
+            pipeline.submit(writes(.insert("a", 1), .bump("a", from: 1)))
+            pipeline.submit(writes(.bump("a", from: 2), .insert("b", 9)))
             try pipeline.drain()
             #expect(try Int64.fetchOne(db, sql: "SELECT n FROM t WHERE k = 'a'") == 3)
             return .commit
         }
         // A write that changes other than the rows it expects fails like a constraint.
         try queue.inTransaction { _ in
-            pipeline.submit([bump("a", from: 1), insert("c", 1)])
+            pipeline.submit(writes(.bump("a", from: 1), .insert("c", 1)))
             do {
                 try pipeline.drain()
                 Issue.record("a stale update passed")
             } catch let error as DatabaseError {
-                #expect(error.message?.contains("a moved (0 rows changed, not 1)") == true)
+                #expect(error.message?.contains("row a moved (0 rows changed, not 1)") == true)
             }
             return .rollback
         }

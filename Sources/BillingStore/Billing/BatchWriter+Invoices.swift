@@ -75,9 +75,10 @@ extension BatchWriter {
     /// Stores the last number this batch took in each series.
     mutating func writeSequences() {
         for (series, last) in lastSequences.sorted(by: { $0.key < $1.key }) {
-            write(
-                "UPDATE invoice_series SET last_sequence = ? WHERE series = ?", [.integer(last), .text(series)],
-                expecting: .init(changes: 1, otherwise: "invoice series \(series) vanished"))
+            write(Self.updateSeries, expecting: .init(changes: 1, subject: "invoice series", key: series, problem: "vanished")) {
+                $0.integer(last)
+                $0.text(series)
+            }
         }
     }
 
@@ -85,23 +86,45 @@ extension BatchWriter {
         let draft = invoice.draft
         let series = number.series
         let sequence = number.sequence
-        write(
-            """
-            INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
-                net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-            """,
-            [
-                .text(invoice.number), .text(series), .integer(sequence), .text(draft.customerID), .text(draft.orderID), .text(draft.shipmentID),
-                .text(draft.currency.code), .text(draft.issueDate.description), .text(draft.dueDate.description), .integer(draft.netTotal.minorUnits),
-                .integer(draft.taxTotal.minorUnits), .integer(draft.grossTotal.minorUnits), .text(draft.grossTotal.isZero ? "paid" : "issued"),
-                .text(at), .text(at),
-            ])
-        write("INSERT INTO invoice_document (number, document) VALUES (?, ?)", [.text(invoice.number), .text(String(decoding: document, as: UTF8.self))])
+        let at = self.at
+        write(Self.insertInvoice) {
+            $0.text(invoice.number)
+            $0.text(series)
+            $0.integer(sequence)
+            $0.text(draft.customerID)
+            $0.text(draft.orderID)
+            $0.text(draft.shipmentID)
+            $0.text(draft.currency.code)
+            $0.text(draft.issueDate.description)
+            $0.text(draft.dueDate.description)
+            $0.integer(draft.netTotal.minorUnits)
+            $0.integer(draft.taxTotal.minorUnits)
+            $0.integer(draft.grossTotal.minorUnits)
+            $0.text(draft.grossTotal.isZero ? "paid" : "issued")
+            $0.text(at)
+            $0.text(at)
+        }
+        write(Self.insertDocument) {
+            $0.text(invoice.number)
+            $0.text(utf8: document)
+        }
         overlay.invoicedShipments[draft.shipmentID] = draft.orderID
         overlay.invoices[invoice.number] = OpenInvoice(
             number: invoice.number, orderID: draft.orderID, customerID: draft.customerID, grossTotal: draft.grossTotal, paid: .zero(draft.currency))
         overlay.issuedByOrder[draft.orderID, default: []].append(invoice.number)
         overlay.paymentsOfIssued[invoice.number] = []
     }
+}
+
+extension BatchWriter {
+    static let updateSeries = PipelineStatement("UPDATE invoice_series SET last_sequence = ? WHERE series = ?")
+
+    static let insertInvoice = PipelineStatement(
+        """
+        INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
+            net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+        """)
+
+    static let insertDocument = PipelineStatement("INSERT INTO invoice_document (number, document) VALUES (?, ?)")
 }

@@ -36,15 +36,17 @@ extension BatchWriter {
 
     /// Stores a new order (known to be absent: a stored one would fail the batch).
     mutating func insertOrder(_ record: OrderRecord, dataJSON: String) {
-        write(
-            """
-            INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
-            """,
-            [
-                .text(record.order.orderID), .text(record.order.customerID), .text(record.order.currency.code), .text(record.status.rawValue),
-                .integer(record.order.paymentTermDays), .text(dataJSON), .text(at), .text(at),
-            ])
+        let at = self.at
+        write(Self.insertOrder) {
+            $0.text(record.order.orderID)
+            $0.text(record.order.customerID)
+            $0.text(record.order.currency.code)
+            $0.text(record.status.rawValue)
+            $0.integer(record.order.paymentTermDays)
+            $0.text(dataJSON)
+            $0.text(at)
+            $0.text(at)
+        }
         changedOrders[record.order.orderID] = record
     }
 
@@ -52,24 +54,27 @@ extension BatchWriter {
     mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) {
         changedOrders[record.order.orderID] = record
         let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
+        let at = self.at
+        let stored = WriteBuffer.Expectation(changes: 1, subject: "order", key: record.order.orderID, problem: "is not stored")
         guard let dataJSON else {
             // Status and quantities only: the order's data (and its JSON check) stay untouched.
-            write(
-                "UPDATE billing_order SET status = ?, invoiced_quantities = ?, updated_at = ? WHERE order_id = ?",
-                [.text(record.status.rawValue), .text(quantities), .text(at), .text(record.order.orderID)],
-                expecting: .init(changes: 1, otherwise: "order \(record.order.orderID) is not stored"))
+            write(Self.updateOrderStatus, expecting: stored) {
+                $0.text(record.status.rawValue)
+                $0.text(quantities)
+                $0.text(at)
+                $0.text(record.order.orderID)
+            }
             return
         }
-        write(
-            """
-            UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = ?, payment_term_days = ?, currency = ?, updated_at = ?
-            WHERE order_id = ?
-            """,
-            [
-                .text(record.status.rawValue), .text(quantities), .text(dataJSON), .integer(record.order.paymentTermDays),
-                .text(record.order.currency.code), .text(at), .text(record.order.orderID),
-            ],
-            expecting: .init(changes: 1, otherwise: "order \(record.order.orderID) is not stored"))
+        write(Self.updateOrderData, expecting: stored) {
+            $0.text(record.status.rawValue)
+            $0.text(quantities)
+            $0.text(dataJSON)
+            $0.integer(record.order.paymentTermDays)
+            $0.text(record.order.currency.code)
+            $0.text(at)
+            $0.text(record.order.orderID)
+        }
     }
 
     mutating func handlePlaced(_ event: SourcedEvent) throws {
@@ -126,18 +131,20 @@ extension BatchWriter {
     /// Keeps an event about an order that is not known yet, until `order.placed` for it arrives.
     mutating func wait(_ event: SourcedEvent, orderID: String) throws {
         let record = event.record
-        write(
-            """
-            INSERT INTO waiting_event (order_id, event_key, event_type, source_topic, source_partition, source_offset,
-                message_key, payload, headers, source_timestamp, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (event_key) DO NOTHING
-            """,
-            [
-                .text(orderID), .text(event.envelope.eventKey), .text(event.envelope.type.rawValue), .text(record.position.topic),
-                .integer(record.position.partition), .integer(record.position.offset), .blob(record.key), .blob(record.value ?? []),
-                .text(StoredHeaders.encode(record.headers)), .integer(record.timestampMilliseconds), .text(at),
-            ])
+        let at = self.at
+        write(Self.insertWaiting) {
+            $0.text(orderID)
+            $0.text(event.envelope.eventKey)
+            $0.text(event.envelope.type.rawValue)
+            $0.text(record.position.topic)
+            $0.integer(record.position.partition)
+            $0.integer(record.position.offset)
+            $0.blob(record.key)
+            $0.blob(record.value ?? [])
+            $0.text(StoredHeaders.encode(record.headers))
+            $0.integer(record.timestampMilliseconds)
+            $0.text(at)
+        }
         outcome.eventsWaiting += 1
         waitingAdded.insert(orderID)
         try audit(entity: "order", id: orderID, action: "event_waiting", detail: ["event_type": event.envelope.type.rawValue], event: event)
@@ -167,9 +174,37 @@ extension BatchWriter {
                 position: LogPosition(topic: row["source_topic"], partition: row["source_partition"], offset: row["source_offset"]),
                 key: key.map { Array($0) }, value: Array(payload), headers: try StoredHeaders.decode(row["headers"]),
                 timestampMilliseconds: row["source_timestamp"])
-            write("DELETE FROM waiting_event WHERE id = ?", [.integer(row["id"] as Int64)])
+            let id: Int64 = row["id"]
+            write(Self.deleteWaiting) { $0.integer(id) }
             outcome.eventsReleased += 1
             try dispatch(SourcedEvent(record: record, envelope: try decoder.decode(record.value)))
         }
     }
+}
+
+extension BatchWriter {
+    static let insertOrder = PipelineStatement(
+        """
+        INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
+        """)
+
+    static let updateOrderStatus = PipelineStatement(
+        "UPDATE billing_order SET status = ?, invoiced_quantities = ?, updated_at = ? WHERE order_id = ?")
+
+    static let updateOrderData = PipelineStatement(
+        """
+        UPDATE billing_order SET status = ?, invoiced_quantities = ?, order_data = ?, payment_term_days = ?, currency = ?, updated_at = ?
+        WHERE order_id = ?
+        """)
+
+    static let insertWaiting = PipelineStatement(
+        """
+        INSERT INTO waiting_event (order_id, event_key, event_type, source_topic, source_partition, source_offset,
+            message_key, payload, headers, source_timestamp, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (event_key) DO NOTHING
+        """)
+
+    static let deleteWaiting = PipelineStatement("DELETE FROM waiting_event WHERE id = ?")
 }

@@ -15,16 +15,17 @@ extension BatchWriter {
         let amount = payment.amount.amountString
         let unapplied = application.unapplied.amountString
         overlay.recordedPayments.insert(payment.paymentID)
-        write(
-            """
-            INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .text(payment.paymentID), .text(payment.customerID), .text(payment.amount.currency.code), .integer(payment.amount.minorUnits),
-                .integer(application.unapplied.minorUnits), .text(receivedDate),
-                .text(JSONValue.stringArrayJSON(payment.references)), .text(at),
-            ])
+        let at = self.at
+        write(Self.insertPayment) {
+            $0.text(payment.paymentID)
+            $0.text(payment.customerID)
+            $0.text(payment.amount.currency.code)
+            $0.integer(payment.amount.minorUnits)
+            $0.integer(application.unapplied.minorUnits)
+            $0.text(receivedDate)
+            $0.text(JSONValue.stringArrayJSON(payment.references))
+            $0.text(at)
+        }
         var allocations: [PaymentAppliedDocument.Allocation] = []
         let candidatesByNumber = Dictionary(candidates.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         for allocation in application.allocations {
@@ -33,16 +34,22 @@ extension BatchWriter {
             guard let invoice = candidatesByNumber[allocation.invoiceNumber] else {
                 throw DatabaseError(resultCode: .SQLITE_ERROR, message: "payment \(payment.paymentID) allocated to unknown invoice \(allocation.invoiceNumber)")
             }
-            write(
-                "INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)",
-                [.text(payment.paymentID), .text(allocation.invoiceNumber), .integer(allocation.amount.minorUnits), .text(at)])
+            write(Self.insertAllocation) {
+                $0.text(payment.paymentID)
+                $0.text(allocation.invoiceNumber)
+                $0.integer(allocation.amount.minorUnits)
+                $0.text(at)
+            }
             let paid = try invoice.paid.adding(allocation.amount)
             let status = paid == invoice.grossTotal ? "paid" : "partially_paid"
             // The row must still show what the decision read: anything else is a bug, and the batch rolls back.
-            write(
-                "UPDATE invoice SET paid_minor = ?, status = ?, updated_at = ? WHERE number = ? AND paid_minor = ?",
-                [.integer(paid.minorUnits), .text(status), .text(at), .text(allocation.invoiceNumber), .integer(invoice.paid.minorUnits)],
-                expecting: .init(changes: 1, otherwise: "invoice \(allocation.invoiceNumber) changed under a payment"))
+            write(Self.updateInvoicePaid, expecting: .init(changes: 1, subject: "invoice", key: allocation.invoiceNumber, problem: "changed under a payment")) {
+                $0.integer(paid.minorUnits)
+                $0.text(status)
+                $0.text(at)
+                $0.text(allocation.invoiceNumber)
+                $0.integer(invoice.paid.minorUnits)
+            }
             overlay.invoices[invoice.number] = OpenInvoice(
                 number: invoice.number, orderID: invoice.orderID, customerID: invoice.customerID, grossTotal: invoice.grossTotal, paid: paid)
             overlay.paymentsOfIssued[invoice.number]?.append(payment.paymentID)
@@ -90,4 +97,18 @@ extension BatchWriter {
         try query("SELECT payment_id FROM payment_allocation WHERE invoice_number = ? ORDER BY id", [.text(number)]) { paymentIDs.append($0.text(0)) }
         return paymentIDs
     }
+}
+
+extension BatchWriter {
+    static let insertPayment = PipelineStatement(
+        """
+        INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+
+    static let insertAllocation = PipelineStatement(
+        "INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)")
+
+    static let updateInvoicePaid = PipelineStatement(
+        "UPDATE invoice SET paid_minor = ?, status = ?, updated_at = ? WHERE number = ? AND paid_minor = ?")
 }

@@ -15,7 +15,7 @@ struct BatchWriter {
     /// The committed state, read beside the batch's writes.
     let reader: CommittedReader
     /// Writes not yet handed to the pipeline (handed over in groups, to wake its thread less often).
-    var pendingWrites: [SQLPipeline.Command] = []
+    var pending: WriteBuffer
     /// What the batch read ahead from the committed state.
     var start = BatchStart()
     /// What the batch changed, for its later events.
@@ -26,8 +26,9 @@ struct BatchWriter {
     /// Today in the company's time zone, computed once per batch.
     let today: BusinessDate
     var deadLetters: [DeadLetter] = []
-    /// Outbox rows not written yet (`writeRows`).
-    var outbox: [OutboundMessage] = []
+    /// Outbox and audit rows gathered for multi-row inserts (`writeRows` writes the rest).
+    var outboxRows = PendingRows(BillingStore.insertOutbox)
+    var auditRows = PendingRows(BatchWriter.insertAudit)
     var outcome = BatchOutcome()
     let cache: OrderCache
     let index: CommittedIndex
@@ -39,8 +40,6 @@ struct BatchWriter {
     var waitingReleased: Set<String> = []
     /// The last invoice sequence this batch took, per series (written back before the commit).
     var lastSequences: [String: Int64] = [:]
-    /// Audit rows of this batch, in the order of the changes.
-    var auditRows: [[SQLValue]] = []
 
     init(
         db: Database, pipeline: SQLPipeline, reader: CommittedReader, context: BillingContext, settings: ProcessingSettings, cache: OrderCache,
@@ -48,6 +47,7 @@ struct BatchWriter {
     ) {
         self.db = db
         self.pipeline = pipeline
+        self.pending = pipeline.emptyBuffer()
         self.reader = reader
         self.cache = cache
         self.index = index
@@ -67,9 +67,14 @@ struct BatchWriter {
         }
         overlay.handledKeys.insert(key)
         // A plain insert: were the id stored already, the batch would fail and roll back, never skip it.
-        write(
-            "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(key), .text(position.topic), .integer(position.partition), .integer(position.offset), .text(at)])
+        let at = self.at
+        write(Self.insertProcessedEvent) {
+            $0.text(key)
+            $0.text(position.topic)
+            $0.integer(position.partition)
+            $0.integer(position.offset)
+            $0.text(at)
+        }
         try dispatch(event)
     }
 
@@ -101,17 +106,24 @@ struct BatchWriter {
         try db.cachedStatement(sql: sql)
     }
 
-    /// Queues a write for the pipeline.
-    mutating func write(_ sql: String, _ values: [SQLValue], expecting expectation: SQLPipeline.Expectation? = nil) {
-        pendingWrites.append(SQLPipeline.Command(sql: sql, values: values, expectation: expectation))
-        if pendingWrites.count >= 64 { flush() }
+    /// Queues a write for the pipeline; `body` appends its values in parameter order.
+    mutating func write(
+        _ statement: PipelineStatement, expecting expectation: WriteBuffer.Expectation? = nil, _ body: (inout WriteBuffer.Values) -> Void
+    ) {
+        pending.append(statement, expecting: expectation, body)
+        flushWhenFull()
+    }
+
+    /// Hands the queued writes over once there are enough of them to be worth waking the pipeline for.
+    mutating func flushWhenFull() {
+        if pending.byteCount >= 16 * 1024 { flush() }
     }
 
     /// Hands the queued writes to the pipeline.
     mutating func flush() {
-        guard !pendingWrites.isEmpty else { return }
-        pipeline.submit(pendingWrites)
-        pendingWrites.removeAll(keepingCapacity: true)
+        guard !pending.isEmpty else { return }
+        pipeline.submit(pending)
+        pending = pipeline.emptyBuffer()
     }
 
     /// Waits until every write so far has run, so this thread may use the connection.
@@ -153,7 +165,7 @@ struct BatchWriter {
     mutating func reject(_ event: SourcedEvent, _ rejection: EventRejection) throws {
         let letter = DeadLetter(source: event.record.position, rejection: rejection, eventID: event.envelope.id, eventType: event.envelope.type.rawValue)
         deadLetters.append(letter)
-        outbox.append(letter.message(
+        enqueue(letter.message(
             topic: settings.deadLetterTopic, originalKey: event.record.key, originalValue: event.record.value,
             originalHeaders: event.record.headers, sourceTimestampMilliseconds: event.record.timestampMilliseconds,
             rejectedAt: context.now, maxValueBytes: settings.maxDeadLetterPayloadBytes))
@@ -161,41 +173,43 @@ struct BatchWriter {
         try audit(entity: "event", id: event.envelope.eventKey, action: "rejected", detail: ["reason": rejection.code, "detail": rejection.description], event: event)
     }
 
-    /// Adds one audit row; `writeRows` writes them, in order.
-    mutating func audit(entity: String, id: String, action: String, detail: KeyValuePairs<String, String>, event: SourcedEvent?) throws {
+    /// Adds one audit row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
+    mutating func audit(entity: StaticString, id: String, action: StaticString, detail: KeyValuePairs<String, String>, event: SourcedEvent?) throws {
         let json = JSONValue.stringObjectJSON(detail.map { ($0.key, $0.value) })
-        auditRows.append([
-            .text(at), .text(entity), .text(id), .text(action), .text(json), .text(event?.envelope.eventKey),
-            .text(event?.record.position.topic), .integer(event?.record.position.partition), .integer(event?.record.position.offset),
-        ])
+        let at = self.at
+        auditRows.add(into: &pending) {
+            $0.text(at)
+            $0.text(entity)
+            $0.text(id)
+            $0.text(action)
+            $0.text(json)
+            $0.text(event?.envelope.eventKey)
+            $0.text(event?.record.position.topic)
+            $0.integer(event?.record.position.partition)
+            $0.integer(event?.record.position.offset)
+        }
+        flushWhenFull()
     }
 
-    /// Writes the audit and outbox rows queued so far, in order: in whole chunks of 64 as the batch goes
-    /// (so the pipeline writes them while the decisions go on), and with `all` the rest too.
-    mutating func writeRows(all: Bool) {
-        let chunk = 64
-        let audits = all ? auditRows.count : auditRows.count - auditRows.count % chunk
-        if audits > 0 {
-            let rows = Array(auditRows[..<audits])
-            auditRows.removeFirst(audits)
-            MultiRowInsert(
-                prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
-                columns: 9, chunk: chunk
-            ).insert(rows) { sql, values in write(sql, values) }
-        }
-        let messages = all ? outbox.count : outbox.count - outbox.count % chunk
-        if messages > 0 {
-            let rows = Array(outbox[..<messages])
-            outbox.removeFirst(messages)
-            BillingStore.appendOutbox(rows, at: at) { sql, values in write(sql, values) }
-        }
+    /// Adds one outbox row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
+    mutating func enqueue(_ message: OutboundMessage) {
+        let at = self.at
+        outboxRows.add(into: &pending) { BillingStore.outboxRow(message, at: at, into: &$0) }
+        flushWhenFull()
+    }
+
+    /// Writes the audit and outbox rows gathered since their last full chunk.
+    mutating func writeRows() {
+        auditRows.flush(into: &pending)
+        outboxRows.flush(into: &pending)
+        flushWhenFull()
     }
 
     /// Queues a billing event, keyed by customer, whose data is already JSON.
     mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, dataJSON: [UInt8]) {
         let eventID = "\(type.rawValue)/\(id)"
         let value = OutboundEnvelope.encoded(id: eventID, source: settings.eventSource, type: type.rawValue, subject: subject, time: at, dataJSON: dataJSON)
-        outbox.append(OutboundMessage(
+        enqueue(OutboundMessage(
             topic: settings.eventsTopic, key: Array(customerID.utf8), value: value,
             headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)]))
     }
@@ -214,6 +228,15 @@ struct BatchWriter {
         }
         return value
     }
+}
+
+extension BatchWriter {
+    static let insertProcessedEvent = PipelineStatement(
+        "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)")
+
+    static let insertAudit = MultiRowInsert(
+        prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
+        columns: 9, chunk: 64)
 }
 
 /// An event reached a handler with data read as another type (a bug, never input's fault).

@@ -21,7 +21,7 @@ extension BillingStore {
             do {
                 // The dead letters' messages found before the batch came here go first in the outbox.
                 var record = batch
-                BillingStore.appendOutbox(record.outbox, at: RFC3339.format(record.processedAt)) { sql, values in writer.write(sql, values) }
+                BillingStore.appendOutbox(record.outbox, at: RFC3339.format(record.processedAt), to: &writer.pending)
                 record.outbox = []
                 // A slice at a time: what a slice needs is read while the writes of the slices before run.
                 var next = events.startIndex
@@ -32,12 +32,12 @@ extension BillingStore {
                         try writer.handle(event)
                     }
                     next = slice.endIndex
-                    writer.writeRows(all: false)
+                    writer.flush()
                 }
                 writer.writeSequences()
-                writer.writeRows(all: true)
+                writer.writeRows()
                 record.deadLetters += writer.deadLetters
-                Self.record(record) { sql, values in writer.write(sql, values) }
+                Self.record(record, to: &writer.pending)
                 // Every write has run before the transaction commits.
                 try writer.settle()
             } catch {

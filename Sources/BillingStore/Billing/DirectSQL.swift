@@ -6,8 +6,8 @@ import GRDB
     import SQLite3
 #endif
 
-/// A column value bound straight to SQLite: the bulk inserts (audit and outbox rows, several per event)
-/// skip the boxing of GRDB's `StatementArguments`, which cost as much as the inserts themselves.
+/// A query parameter bound straight to SQLite, skipping the boxing of GRDB's `StatementArguments`
+/// (the per-event lookups). Writes go through `WriteBuffer` instead.
 enum SQLValue: Sendable {
     case text(String)
     case integer(Int64)
@@ -19,35 +19,7 @@ enum SQLValue: Sendable {
     static func blob(_ value: [UInt8]?) -> SQLValue { value.map(SQLValue.blob) ?? .null }
 }
 
-/// Inserts many rows with few statements: full chunks of `chunk` rows share one prepared multi-row
-/// INSERT, the rest go one statement for the remainder. Rows keep their order (and so their ids).
-struct MultiRowInsert {
-    /// `INSERT INTO table (columns) VALUES`, without the value lists.
-    let prefix: String
-    let columns: Int
-    let chunk: Int
-
-    /// Hands the statements that insert `rows` to `run`, in order.
-    func insert(_ rows: [[SQLValue]], run: (String, [SQLValue]) throws -> Void) rethrows {
-        var start = 0
-        while start < rows.count {
-            let count = min(chunk, rows.count - start)
-            let values = Array(repeating: "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")", count: count)
-            precondition(rows[start..<(start + count)].allSatisfy { $0.count == columns }, "every row has \(columns) values")
-            try run(prefix + " " + values.joined(separator: ","), Array(rows[start..<(start + count)].joined()))
-            start += count
-        }
-    }
-}
-
 extension Database {
-    /// Runs a cached statement that returns no rows, binding `values` directly (see `SQLValue`).
-    ///
-    /// - Throws: `DatabaseError` with SQLite's code and message, e.g. a constraint violation.
-    func run(_ sql: String, _ values: some Sequence<SQLValue>) throws {
-        try each(sql, values) { _ in }
-    }
-
     /// Runs a cached statement, binding `values` directly, and calls `row` for each result row.
     ///
     /// - Throws: `DatabaseError` with SQLite's code and message, or what `row` throws.

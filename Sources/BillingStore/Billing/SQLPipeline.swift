@@ -16,48 +16,49 @@ import GRDB
 /// write handed over has run. Reads therefore always see every earlier write of the batch. Writes run
 /// in the order they were submitted.
 ///
+/// Writes arrive as `WriteBuffer`s (statement numbers and values in one byte array), so nothing is
+/// allocated or reference-counted per value on either thread.
+///
 /// A failed write (a constraint, a full disk, or fewer or more changed rows than its `Expectation`)
 /// voids the rest of the batch: later writes are dropped and the next `drain` throws the error, so the
 /// transaction rolls back.
 final class SQLPipeline: @unchecked Sendable {
-    /// A write whose changed-row count is part of its meaning (an optimistic update, say).
-    struct Expectation: Sendable {
-        let changes: Int32
-        /// What it means when the count differs (the error's message).
-        let otherwise: String
-    }
-
-    struct Command: Sendable {
-        let sql: String
-        let values: [SQLValue]
-        let expectation: Expectation?
-    }
-
-    /// The writer's connection. Used by the pipeline's thread only while it has commands, by the deciding
+    /// The writer's connection. Used by the pipeline's thread only while it has writes, by the deciding
     /// thread only after `drain`.
     private let connection: OpaquePointer
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var queue: [Command] = []
+    private var queue: [WriteBuffer] = []
+    /// Buffers whose writes have run, emptied, for the deciding thread to fill again (their storage is
+    /// reused, and freed by the thread that allocated it).
+    private var spent: [WriteBuffer] = []
     private var running = false
     private var failure: DatabaseError?
     private var stopping = false
     private var stopped = false
-    /// The pipeline thread's own prepared statements (GRDB's statement cache belongs to the deciding thread).
-    private let statements: StatementCache
+    /// The pipeline thread's own prepared statements, by statement number (GRDB's statement cache
+    /// belongs to the deciding thread).
+    private var statements: [OpaquePointer?] = []
 
     init(connection: OpaquePointer) {
         self.connection = connection
-        self.statements = StatementCache(connection: connection)
         startNamedThread("billingd-sql") { [self] in run() }
     }
 
     /// Hands writes over, to run after those handed over before.
-    func submit(_ commands: [Command]) {
+    func submit(_ buffer: WriteBuffer) {
+        guard !buffer.isEmpty else { return }
         condition.lock()
-        if failure == nil { queue.append(contentsOf: commands) }
+        if failure == nil { queue.append(buffer) }
         condition.signal()
         condition.unlock()
+    }
+
+    /// An empty buffer to fill, with the storage of one whose writes have run when there is one.
+    func emptyBuffer() -> WriteBuffer {
+        condition.lock()
+        defer { condition.unlock() }
+        return spent.popLast() ?? WriteBuffer()
     }
 
     /// Waits until every write handed over has run.
@@ -88,7 +89,7 @@ final class SQLPipeline: @unchecked Sendable {
     }
 
     private func run() {
-        var chunk: [Command] = []
+        var chunk: [WriteBuffer] = []
         condition.lock()
         while true {
             while queue.isEmpty && !stopping { condition.wait() }
@@ -97,12 +98,14 @@ final class SQLPipeline: @unchecked Sendable {
             running = true
             condition.unlock()
             var error: DatabaseError?
-            for command in chunk {
-                error = execute(command)
-                if error != nil { break }
+            for buffer in chunk where error == nil {
+                error = buffer.execute(on: connection, prepare: prepared)
             }
-            chunk.removeAll(keepingCapacity: true)
+            for index in chunk.indices { chunk[index].removeAll() }
             condition.lock()
+            // A few spare buffers are enough: the deciding thread hands one over at a time.
+            if spent.count < 8 { spent.append(contentsOf: chunk.prefix(8 - spent.count)) }
+            chunk.removeAll(keepingCapacity: true)
             running = false
             if let error {
                 failure = error
@@ -110,35 +113,25 @@ final class SQLPipeline: @unchecked Sendable {
             }
             condition.broadcast()
         }
-        statements.finalizeAll()
+        for statement in statements { sqlite3_finalize(statement) }
+        statements.removeAll()
         stopped = true
         condition.broadcast()
         condition.unlock()
     }
 
-    private func execute(_ command: Command) -> DatabaseError? {
-        let handle: OpaquePointer
-        do {
-            handle = try statements.statement(command.sql)
-        } catch {
-            return error
+    /// The prepared statement, compiled on first use and kept for the connection's life.
+    private func prepared(_ statement: PipelineStatement) throws(DatabaseError) -> OpaquePointer {
+        if statement.id < statements.count, let handle = statements[statement.id] { return handle }
+        let sql = statement.sql
+        var handle: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard code == SQLITE_OK, let handle else {
+            sqlite3_finalize(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
         }
-        do {
-            try runStatement(handle, sql: command.sql, values: command.values, connection: connection) { _ in
-                throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "a write returned rows", sql: command.sql)
-            }
-        } catch let error as DatabaseError {
-            return error
-        } catch {
-            return DatabaseError(resultCode: .SQLITE_ERROR, message: "\(error)", sql: command.sql)
-        }
-        if let expectation = command.expectation {
-            let changes = sqlite3_changes(connection)
-            guard changes == expectation.changes else {
-                return DatabaseError(
-                    resultCode: .SQLITE_ERROR, message: "\(expectation.otherwise) (\(changes) rows changed, not \(expectation.changes))", sql: command.sql)
-            }
-        }
-        return nil
+        if statement.id >= statements.count { statements += Array(repeating: nil, count: statement.id + 1 - statements.count) }
+        statements[statement.id] = handle
+        return handle
     }
 }

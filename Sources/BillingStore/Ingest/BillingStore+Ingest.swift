@@ -25,34 +25,48 @@ extension BillingStore {
     }
 
     static func record(_ batch: IngestBatch, db: Database) throws {
-        try record(batch) { sql, values in try db.run(sql, values) }
+        var buffer = WriteBuffer()
+        record(batch, to: &buffer)
+        try db.execute(buffer)
     }
 
-    /// Hands the statements that record `batch` to `run`, in order.
-    static func record(_ batch: IngestBatch, run: (String, [SQLValue]) throws -> Void) rethrows {
+    static let upsertOffset = PipelineStatement(
+        """
+        INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (topic, partition) DO UPDATE
+        SET next_offset = max(next_offset, excluded.next_offset), updated_at = excluded.updated_at
+        """)
+
+    static let insertDeadLetter = PipelineStatement(
+        """
+        INSERT INTO dead_letter (source_topic, source_partition, source_offset, reason_code, reason, event_id, event_type, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
+        """)
+
+    /// Appends the writes that record `batch` to `buffer`, in order.
+    static func record(_ batch: IngestBatch, to buffer: inout WriteBuffer) {
         let at = RFC3339.format(batch.processedAt)
         for offset in batch.offsets {
-            try run(
-                """
-                INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (topic, partition) DO UPDATE
-                SET next_offset = max(next_offset, excluded.next_offset), updated_at = excluded.updated_at
-                """,
-                [.text(offset.topic), .integer(offset.partition), .integer(offset.nextOffset), .text(at)])
+            buffer.append(upsertOffset) {
+                $0.text(offset.topic)
+                $0.integer(offset.partition)
+                $0.integer(offset.nextOffset)
+                $0.text(at)
+            }
         }
         for deadLetter in batch.deadLetters {
-            try run(
-                """
-                INSERT INTO dead_letter (source_topic, source_partition, source_offset, reason_code, reason, event_id, event_type, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
-                """,
-                [
-                    .text(deadLetter.source.topic), .integer(deadLetter.source.partition), .integer(deadLetter.source.offset),
-                    .text(deadLetter.rejection.code), .text(deadLetter.rejection.description), .text(deadLetter.eventID),
-                    .text(deadLetter.eventType), .text(at),
-                ])
+            buffer.append(insertDeadLetter) {
+                $0.text(deadLetter.source.topic)
+                $0.integer(deadLetter.source.partition)
+                $0.integer(deadLetter.source.offset)
+                $0.text(deadLetter.rejection.code)
+                $0.text(deadLetter.rejection.description)
+                $0.text(deadLetter.eventID)
+                $0.text(deadLetter.eventType)
+                $0.text(at)
+            }
         }
-        try appendOutbox(batch.outbox, at: at, run: run)
+        appendOutbox(batch.outbox, at: at, to: &buffer)
     }
 }

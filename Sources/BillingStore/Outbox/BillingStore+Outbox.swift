@@ -3,13 +3,24 @@ import Foundation
 import GRDB
 
 extension BillingStore {
-    static func appendOutbox(_ messages: [OutboundMessage], at: String, run: (String, [SQLValue]) throws -> Void) rethrows {
-        guard !messages.isEmpty else { return }
-        try MultiRowInsert(prefix: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES", columns: 5, chunk: 64)
-            .insert(
-                messages.map { message in
-                    [.text(message.topic), .blob(message.key), .blob(message.value), .text(StoredHeaders.encode(message.headers)), .text(at)]
-                }, run: run)
+    static let insertOutbox = MultiRowInsert(prefix: "INSERT INTO outbox (topic, message_key, payload, headers, created_at) VALUES", columns: 5, chunk: 64)
+
+    /// Appends the writes that add `messages` to the outbox, in order.
+    static func appendOutbox(_ messages: [OutboundMessage], at: String, to buffer: inout WriteBuffer) {
+        var rows = PendingRows(insertOutbox)
+        for message in messages {
+            rows.add(into: &buffer) { outboxRow(message, at: at, into: &$0) }
+        }
+        rows.flush(into: &buffer)
+    }
+
+    /// The values of one outbox row, in the column order of `insertOutbox`.
+    static func outboxRow(_ message: OutboundMessage, at: String, into values: inout WriteBuffer.Values) {
+        values.text(message.topic)
+        values.blob(message.key)
+        values.blob(message.value)
+        values.text(StoredHeaders.encode(message.headers))
+        values.text(at)
     }
 
     /// The oldest unpublished outbox rows after `cursor` (and after the stored publication cursor), in
