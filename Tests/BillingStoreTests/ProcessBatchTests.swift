@@ -48,12 +48,26 @@ struct ProcessBatchTests {
         ])
         let types = try SQLiteShell.sqlite(path, "SELECT json_extract(CAST(payload AS TEXT), '$.type') FROM outbox ORDER BY id;")
         #expect(types.split(separator: "\n") == ["invoice.issued", "invoice.paid", "payment.applied"])
+        // The rows the outcome hands to the relay are the stored rows: same ids, same content.
+        let stored = try await store.unpublishedOutbox(limit: 100)
+        #expect(outcome.outbox.count == 3)
+        #expect(outcome.outbox == stored)
 
         // The same events again change nothing.
         let again = try await store.processBatch(
             IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 3)], processedAt: context.now),
             events: events, context: context, settings: settings)
         #expect(again.duplicatesSkipped == 3)
+        #expect(again.outbox.isEmpty)
+        // A later batch numbers its rows after the last one, also after rows recorded outside a batch.
+        try await store.recordBatch(IngestBatch(
+            offsets: [], outbox: [OutboundMessage(topic: "billing.dlq", key: nil, value: [1])], processedAt: context.now))
+        let late = try await store.processBatch(
+            IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: 4)], processedAt: context.now),
+            events: [try event(3, Self.payment.replacingOccurrences(of: "\"e3\"", with: "\"e4\"").replacingOccurrences(of: "P-1", with: "P-2"))],
+            context: context, settings: settings)
+        #expect(late.outbox.map(\.id) == [5])
+        #expect(try await store.unpublishedOutbox(after: 4, limit: 100) == late.outbox)
         #expect(try store.status().invoices == 1)
     }
 }

@@ -128,8 +128,8 @@ public final class IngestService: Service {
         for (code, count) in result.rejections {
             logger.warning("events rejected by a billing rule", metadata: ["dlq.reason": "\(code)", "count": "\(count)"])
         }
-        if !outcome.record.outbox.isEmpty || result.invoicesIssued > 0 || result.paymentsRecorded > 0 || !result.rejections.isEmpty {
-            signal.notify()
+        if !result.outbox.isEmpty {
+            signal.notify(committed: result.outbox)
         }
         do {
             try consumer.commit(Dictionary(uniqueKeysWithValues: outcome.record.offsets.map {

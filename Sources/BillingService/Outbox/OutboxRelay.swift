@@ -80,12 +80,18 @@ public actor OutboxRelay: Service {
         await producer.close()
     }
 
-    /// Publishes every pending row, a round of `batchSize` at a time.
+    /// Publishes every pending row, a round of `batchSize` at a time: the rows ingest handed over when they
+    /// continue where the relay stands, else the rows read from the store.
     ///
     /// - Throws: the first delivery or store error of a round; rows from the failed one on stay pending.
     func publishPending() async throws {
         while true {
-            let entries = try await store.unpublishedOutbox(after: cursor, limit: batchSize)
+            let entries: [OutboxEntry]
+            if let handed = signal.takeCommitted(after: cursor, limit: batchSize) {
+                entries = handed
+            } else {
+                entries = try await store.unpublishedOutbox(after: cursor, limit: batchSize)
+            }
             guard !entries.isEmpty else { return }
             let results = try await producer.sendAll(entries.map { entry in
                 ProducerRecord(

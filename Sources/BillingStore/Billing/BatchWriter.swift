@@ -27,7 +27,9 @@ struct BatchWriter {
     let today: BusinessDate
     var deadLetters: [DeadLetter] = []
     /// Outbox and audit rows gathered for multi-row inserts (`writeRows` writes the rest).
-    var outboxRows = PendingRows(BillingStore.insertOutbox)
+    var outboxRows = PendingRows(BatchWriter.insertOutbox)
+    /// The id the next outbox row gets (ids are given here, so the batch knows its rows' ids).
+    var nextOutboxID: Int64
     var auditRows = PendingRows(BatchWriter.insertAudit)
     var outcome = BatchOutcome()
     let cache: OrderCache
@@ -43,11 +45,12 @@ struct BatchWriter {
 
     init(
         db: Database, pipeline: SQLPipeline, reader: CommittedReader, context: BillingContext, settings: ProcessingSettings, cache: OrderCache,
-        index: CommittedIndex
+        index: CommittedIndex, nextOutboxID: Int64
     ) {
         self.db = db
         self.pipeline = pipeline
         self.pending = pipeline.emptyBuffer()
+        self.nextOutboxID = nextOutboxID
         self.reader = reader
         self.cache = cache
         self.index = index
@@ -194,7 +197,13 @@ struct BatchWriter {
     /// Adds one outbox row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
     mutating func enqueue(_ message: OutboundMessage) {
         let at = self.at
-        outboxRows.add(into: &pending) { BillingStore.outboxRow(message, at: at, into: &$0) }
+        let id = nextOutboxID
+        nextOutboxID += 1
+        outcome.outbox.append(OutboxEntry(id: id, message: message, attempts: 0))
+        outboxRows.add(into: &pending) {
+            $0.integer(id)
+            BillingStore.outboxRow(message, at: at, into: &$0)
+        }
         flushWhenFull()
     }
 
@@ -233,6 +242,9 @@ struct BatchWriter {
 extension BatchWriter {
     static let insertProcessedEvent = PipelineStatement(
         "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)")
+
+    static let insertOutbox = MultiRowInsert(
+        prefix: "INSERT INTO outbox (id, topic, message_key, payload, headers, created_at) VALUES", columns: 6, chunk: 64)
 
     static let insertAudit = MultiRowInsert(
         prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",

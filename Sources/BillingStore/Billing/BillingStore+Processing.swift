@@ -17,11 +17,15 @@ extension BillingStore {
         let cache = orderCache
         let index = committedIndex
         let (outcome, writer) = try await pool.write { db in
-            var writer = BatchWriter(db: db, pipeline: pipeline, reader: reader, context: context, settings: settings, cache: cache, index: index)
+            // AUTOINCREMENT: ids only grow, even past deleted rows; the batch numbers its rows from here.
+            let lastOutboxID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")) ?? 0
+            var writer = BatchWriter(
+                db: db, pipeline: pipeline, reader: reader, context: context, settings: settings, cache: cache, index: index,
+                nextOutboxID: lastOutboxID + 1)
             do {
                 // The dead letters' messages found before the batch came here go first in the outbox.
                 var record = batch
-                BillingStore.appendOutbox(record.outbox, at: RFC3339.format(record.processedAt), to: &writer.pending)
+                for message in record.outbox { writer.enqueue(message) }
                 record.outbox = []
                 // A slice at a time: what a slice needs is read while the writes of the slices before run.
                 var next = events.startIndex

@@ -28,6 +28,9 @@ public struct BatchOutcome: Sendable, Equatable {
     public var rejections: [String: Int] = [:]
     /// Issued invoice numbers, in order.
     public var invoiceNumbers: [String] = []
+    /// The outbox rows the batch added, in id order: once the batch is committed the relay may publish
+    /// these without reading them back.
+    public var outbox: [OutboxEntry] = []
 
     public init() {}
 }

@@ -8,4 +8,11 @@ public struct OutboxEntry: Sendable, Equatable {
     public let message: OutboundMessage
     /// How many publication attempts failed so far.
     public let attempts: Int
+
+    /// Makes an entry.
+    public init(id: Int64, message: OutboundMessage, attempts: Int) {
+        self.id = id
+        self.message = message
+        self.attempts = attempts
+    }
 }
