@@ -27,16 +27,19 @@ extension BillingStore {
                 var record = batch
                 for message in record.outbox { writer.enqueue(message) }
                 record.outbox = []
-                // A slice at a time: what a slice needs is read while the writes of the slices before run.
-                var next = events.startIndex
-                while next < events.endIndex {
-                    let slice = events[next..<min(next + 128, events.endIndex)]
-                    try writer.prefetch(slice)
-                    for event in slice {
-                        try writer.handle(event)
+                // A slice at a time: what a slice needs is read while the writes of the slices before run,
+                // all of it in one read transaction on the committed state.
+                try reader.withSnapshot {
+                    var next = events.startIndex
+                    while next < events.endIndex {
+                        let slice = events[next..<min(next + 128, events.endIndex)]
+                        try writer.prefetch(slice)
+                        for event in slice {
+                            try writer.handle(event)
+                        }
+                        next = slice.endIndex
+                        writer.flush()
                     }
-                    next = slice.endIndex
-                    writer.flush()
                 }
                 writer.writeSequences()
                 writer.writeRows()
