@@ -2,6 +2,7 @@ import BillingCore
 import CSQLiteTuning
 import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(GRDBSQLite)
 import GRDBSQLite
@@ -23,6 +24,8 @@ public final class BillingStore: Sendable {
     /// stores only).
     let pipeline: SQLPipeline?
     let committedReader: CommittedReader?
+    /// Batches handed to the pipeline and not yet confirmed, oldest first (at most two).
+    let submitted = Mutex<[SubmittedBatch]>([])
     /// The database file's path.
     public let path: String
 
@@ -61,6 +64,9 @@ public final class BillingStore: Sendable {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)
+            // The SQL pipeline's thread begins and commits the batches' transactions itself, and a batch's
+            // transaction is still open when GRDB's access that decided it ends.
+            configuration.allowsUnsafeTransactions = true
             configuration.prepareDatabase { db in
                 // Keep -wal and -shm after the last connection closes, so read-only openers always work.
                 var flag: CInt = 1
@@ -80,7 +86,14 @@ public final class BillingStore: Sendable {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try BillingSchema.migrator.migrate(pool)
             checkpointer.start()
-            let connection = pool.writeWithoutTransaction { db in db.sqliteConnection }
+            let connection = pool.writeWithoutTransaction { db in
+                // The SQL pipeline's thread commits the batches, outside GRDB's dispatch queue, where GRDB's
+                // commit and rollback hooks (for transaction observers, which billingd does not use) must not
+                // run: they expect GRDB's queue. GRDB's own transactions work without them.
+                sqlite3_commit_hook(db.sqliteConnection, nil, nil)
+                sqlite3_rollback_hook(db.sqliteConnection, nil, nil)
+                return db.sqliteConnection
+            }
             guard let connection else { throw StoreError.cannotOpen(path: path, reason: "the writer connection is closed") }
             return BillingStore(
                 pool: pool, path: path, checkpointer: checkpointer, pipeline: SQLPipeline(connection: connection),
@@ -119,6 +132,22 @@ public final class BillingStore: Sendable {
         }
         guard compatible else { throw StoreError.schemaMismatch(path: path) }
         return BillingStore(pool: pool, path: path)
+    }
+
+    /// Runs `updates` in a write transaction of its own, once the SQL pipeline has committed the batches
+    /// it holds: the pipeline's thread owns the connection while it has work.
+    ///
+    /// - Throws: what `updates` throws, or a `DatabaseError`; the transaction is rolled back then.
+    func writeTransaction<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { [pipeline] db in
+            pipeline?.waitUntilIdle()
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try updates(db)
+                return .commit
+            }
+            return result!
+        }
     }
 
     /// The names of the migrations applied to this database, in order.

@@ -3,6 +3,12 @@ import Foundation
 import GRDB
 import Testing
 
+#if canImport(GRDBSQLite)
+    import GRDBSQLite
+#elseif canImport(SQLite3)
+    import SQLite3
+#endif
+
 @testable import BillingStore
 
 /// The store reads most of what a batch needs before the batch's writes and sees the batch's own
@@ -77,7 +83,9 @@ struct BatchSplitTests {
     }
 
     /// Processes the stream in batches of the given sizes (cycled) and returns what the store holds.
-    func outcome(batchSizes: [Int], readAhead: Bool) async throws -> [String] {
+    /// `pipelined`: each batch is decided while the one before is still uncommitted (its commit held back),
+    /// and confirmed after, as billingd's ingest does.
+    func outcome(batchSizes: [Int], readAhead: Bool, pipelined: Bool = false) async throws -> [String] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-split-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let json = Self.stream(orders: 60)
@@ -85,14 +93,23 @@ struct BatchSplitTests {
         do {
             let store = try BillingStore.openForWriting(path: path)
             var start = 0, turn = 0
+            var previous: SubmittedBatch?
             while start < events.count {
                 let end = min(start + batchSizes[turn % batchSizes.count], events.count)
-                _ = try await store.processBatch(
-                    IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: Int64(end))], processedAt: context.now),
-                    events: Array(events[start..<end]), context: context, settings: settings)
+                let batch = IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: Int64(end))], processedAt: context.now)
+                if pipelined {
+                    store.pipeline?.holdCommits(true)
+                    let submitted = try await store.submitBatch(batch, events: Array(events[start..<end]), context: context, settings: settings)
+                    store.pipeline?.holdCommits(false)
+                    if let previous { _ = try await store.confirm(previous) }
+                    previous = submitted
+                } else {
+                    _ = try await store.processBatch(batch, events: Array(events[start..<end]), context: context, settings: settings)
+                }
                 start = end
                 turn += 1
             }
+            if let previous { _ = try await store.confirm(previous) }
         }
         var configuration = Configuration()
         configuration.readonly = true
@@ -143,18 +160,30 @@ struct BatchSplitTests {
             let split = try await outcome(batchSizes: sizes, readAhead: readAhead)
             #expect(split == whole, "batches of \(sizes), data read ahead: \(readAhead)")
         }
+        // Each batch decided on top of the one before while that one is not committed yet.
+        for (sizes, readAhead) in [([1], true), ([2, 3], true), ([7, 1, 130, 3, 64], true), ([5, 2], false), ([40, 9], true)] {
+            let pipelined = try await outcome(batchSizes: sizes, readAhead: readAhead, pipelined: true)
+            #expect(pipelined == whole, "pipelined batches of \(sizes), data read ahead: \(readAhead)")
+        }
     }
 }
 
 @Suite("The SQL pipeline")
 struct SQLPipelineTests {
-    @Test("writes run in order; a failed one voids the rest of the batch and is reported once")
-    func failureVoidsTheBatch() throws {
+    @Test("batches commit in order; a failure rolls its batch back and fails every batch queued on top of it until reset")
+    func failureVoidsTheBatch() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-pipeline-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in try db.execute(sql: "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)") }
-        let pipeline = SQLPipeline(connection: try #require(queue.writeWithoutTransaction { $0.sqliteConnection }))
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try await queue.write { db in try db.execute(sql: "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)") }
+        // As the store does: the pipeline's thread commits, where GRDB's commit hooks must not run.
+        let pipeline = SQLPipeline(connection: try #require(queue.writeWithoutTransaction { db in
+            sqlite3_commit_hook(db.sqliteConnection, nil, nil)
+            sqlite3_rollback_hook(db.sqliteConnection, nil, nil)
+            return db.sqliteConnection
+        }))
         defer { pipeline.stop() }
         let insertStatement = PipelineStatement("INSERT INTO t (k, n) VALUES (?, ?)")
         let bumpStatement = PipelineStatement("UPDATE t SET n = n + 1 WHERE k = ? AND n = ?")
@@ -180,33 +209,60 @@ struct SQLPipelineTests {
             }
             return buffer
         }
-        // A constraint violation: what came after it never runs, the error names it, the batch rolls back.
-        try queue.inTransaction { db in
-            pipeline.submit(writes(.insert("a", 1), .insert("a", 2), .insert("b", 3)))
-            #expect(throws: DatabaseError.self) { try pipeline.drain() }
-            let keys: [String] = try String.fetchAll(db, sql: "SELECT k FROM t ORDER BY k")
-            #expect(keys == ["a"])
-            return .rollback
-        }
-        // The failure was reported once: the next batch starts clean, and its writes run in order.
-        try queue.inTransaction { db in
-            pipeline.submit(writes(.insert("a", 1), .bump("a", from: 1)))
-            pipeline.submit(writes(.bump("a", from: 2), .insert("b", 9)))
+        func rows() throws -> [String] {
             try pipeline.drain()
-            #expect(try Int64.fetchOne(db, sql: "SELECT n FROM t WHERE k = 'a'") == 3)
-            return .commit
+            return try queue.writeWithoutTransaction { try String.fetchAll($0, sql: "SELECT k || n FROM t ORDER BY k") }
         }
-        // A write that changes other than the rows it expects fails like a constraint.
-        try queue.inTransaction { _ in
-            pipeline.submit(writes(.bump("a", from: 1), .insert("c", 1)))
+        func message(_ commit: SQLPipeline.Commit) async -> String? {
             do {
-                try pipeline.drain()
-                Issue.record("a stale update passed")
+                try await commit.value()
+                return nil
             } catch let error as DatabaseError {
-                #expect(error.message?.contains("row a moved (0 rows changed, not 1)") == true)
+                return error.message
+            } catch {
+                return "\(error)"
             }
-            return .rollback
         }
-        #expect(try queue.read { try String.fetchAll($0, sql: "SELECT k || n FROM t ORDER BY k") } == ["a3", "b9"])
+
+        // A constraint violation: what came after it never runs, the whole batch rolls back, and the
+        // batch queued on top of it fails too.
+        pipeline.begin()
+        pipeline.submit(writes(.insert("a", 1), .insert("a", 2), .insert("b", 3)))
+        let failed = pipeline.commit()
+        pipeline.begin()
+        pipeline.submit(writes(.insert("z", 1)))
+        let onTop = pipeline.commit()
+        #expect(await message(failed)?.contains("UNIQUE constraint failed") == true)
+        #expect(await message(onTop)?.contains("UNIQUE constraint failed") == true)
+        #expect(throws: DatabaseError.self) { try pipeline.drain() }
+        pipeline.reset()
+        #expect(try rows() == [])
+
+        // After the reset the next batches start clean, and writes run in order.
+        pipeline.begin()
+        pipeline.submit(writes(.insert("a", 1), .bump("a", from: 1)))
+        pipeline.submit(writes(.bump("a", from: 2), .insert("b", 9)))
+        let first = pipeline.commit()
+        pipeline.begin()
+        pipeline.submit(writes(.insert("c", 5)))
+        let second = pipeline.commit()
+        #expect(await message(first) == nil)
+        #expect(await message(second) == nil)
+        #expect(try rows() == ["a3", "b9", "c5"])
+
+        // A write that changes other than the rows it expects fails like a constraint.
+        pipeline.begin()
+        pipeline.submit(writes(.bump("a", from: 1), .insert("d", 1)))
+        #expect(await message(pipeline.commit())?.contains("row a moved (0 rows changed, not 1)") == true)
+        pipeline.reset()
+
+        // A batch abandoned while it was decided rolls back without failing the batches after it.
+        pipeline.begin()
+        pipeline.submit(writes(.insert("x", 1)))
+        pipeline.abort()
+        pipeline.begin()
+        pipeline.submit(writes(.insert("e", 1)))
+        #expect(await message(pipeline.commit()) == nil)
+        #expect(try rows() == ["a3", "b9", "c5", "e1"])
     }
 }

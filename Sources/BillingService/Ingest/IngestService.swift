@@ -73,6 +73,10 @@ public final class IngestService: Service {
         }
         logger.info("consuming", metadata: ["kafka.topics": "\(kafka.inputTopics.joined(separator: ","))", "kafka.group": "\(kafka.groupID)"])
         var next = Task { try await fetch() }
+        // The batch submitted last, whose commit and report run in the background while the next batch
+        // is fetched and decided. Batch N + 1 is submitted before N's confirmation is awaited, so the
+        // two cores overlap across batches; N + 2 only after it, as the store requires.
+        var inFlight: InFlightBatch?
         do {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let outcome = try await next.value
@@ -82,37 +86,60 @@ public final class IngestService: Service {
                 }
                 gate.enter()
                 next = Task { try await fetch() }
-                let stored: Bool
+                let previous = inFlight
+                inFlight = nil
                 do {
-                    stored = try await handle(outcome, consumer: consumer)
-                    gate.leave()
+                    let submitted = try await store.submitBatch(
+                        outcome.record, events: outcome.accepted, context: context(), settings: settings)
+                    try await previous?.confirmation.value
+                    inFlight = InFlightBatch(outcome: outcome) {
+                        try await self.report(outcome, result: try await store.confirm(submitted), consumer: consumer)
+                        gate.leave()
+                    }
                 } catch {
-                    gate.leave()
-                    throw error
+                    // A store failure (this batch's, or one before it that this batch was decided on top of):
+                    // forget what was decided on top of it, then store the batches again, one at a time.
+                    var again: [BatchClassifier.Outcome] = []
+                    if let previous, (try? await previous.confirmation.value) == nil { again.append(previous.outcome) }
+                    again.append(outcome)
+                    store.discardSubmitted()
+                    var stopping = false
+                    for batch in again where !stopping {
+                        if let result = try await persist(batch.record, events: batch.accepted, context: context()) {
+                            try await report(batch, result: result, consumer: consumer)
+                        } else {
+                            stopping = true
+                        }
+                        gate.leave()
+                    }
+                    if stopping { break }
                 }
-                if !stored { break }
             }
         } catch {
+            try? await inFlight?.confirmation.value
             _ = try? await next.value
             await consumer.close()
             throw error
         }
-        // A fetched batch that was not stored is dropped: its offsets were never stored, so it is read again.
+        // A batch whose commit fails now, or a fetched batch that was not stored, is read again after restart:
+        // its offsets were never stored.
+        try? await inFlight?.confirmation.value
         _ = try? await next.value
         await consumer.close()
         logger.info("consumer stopped")
     }
 
-    /// Stores one classified batch, then reports it and commits its offsets to Kafka.
-    ///
-    /// - Returns: `false` when billingd is stopping before the batch could be stored.
-    private func handle(_ outcome: BatchClassifier.Outcome, consumer: KafkaConsumer) async throws -> Bool {
-        let processingTime = now()
-        let context = BillingContext(
-            now: processingTime, timeZone: timeZone, seller: configuration.billing.seller,
+    /// The billing context of a batch processed now.
+    private func context() -> BillingContext {
+        BillingContext(
+            now: now(), timeZone: timeZone, seller: configuration.billing.seller,
             numbering: InvoiceNumbering(prefix: configuration.billing.invoicePrefix),
             defaultPaymentTermDays: configuration.billing.defaultPaymentTermDays)
-        guard let result = try await persist(outcome.record, events: outcome.accepted, context: context) else { return false }
+    }
+
+    /// Reports a stored batch: metrics, logs, the committed outbox rows to the relay, and its offsets to
+    /// Kafka (for lag tools only: the store's copy is what counts).
+    private func report(_ outcome: BatchClassifier.Outcome, result: BatchOutcome, consumer: KafkaConsumer) async throws {
         metrics.batchRecorded()
         for event in outcome.accepted { metrics.accepted(event.envelope.type) }
         metrics.recorded(result)
@@ -136,14 +163,12 @@ public final class IngestService: Service {
                 (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
             }))
         } catch {
-            // Kafka's copy of the offsets only serves lag tools; the store's copy is what counts.
             logger.warning("offset commit to Kafka failed", metadata: ["error": "\(error)"])
         }
-        return true
     }
 
-    /// Processes and writes the batch, retrying store failures with a growing pause. The decisions are
-    /// made again on each attempt, inside the transaction, so a retry never reuses a rolled-back number.
+    /// Processes and writes the batch and waits for its commit, retrying store failures with a growing
+    /// pause. The decisions are made again on each attempt, so a retry never reuses a rolled-back number.
     ///
     /// - Returns: `nil` when billingd is stopping before the write succeeded (nothing was committed).
     private func persist(_ record: IngestBatch, events: [SourcedEvent], context: BillingContext) async throws -> BatchOutcome? {
@@ -166,5 +191,16 @@ public final class IngestService: Service {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
             }
         }
+    }
+}
+
+/// A submitted batch whose confirmation (commit awaited, then reported) runs in the background.
+private struct InFlightBatch {
+    let outcome: BatchClassifier.Outcome
+    let confirmation: Task<Void, any Error>
+
+    init(outcome: BatchClassifier.Outcome, confirm: @escaping @Sendable () async throws -> Void) {
+        self.outcome = outcome
+        self.confirmation = Task { try await confirm() }
     }
 }

@@ -34,7 +34,7 @@ extension BatchWriter {
 
     /// The order a shipment was invoiced for, if it was.
     private mutating func invoicedOrder(shipmentID: String) throws -> String? {
-        if let orderID = overlay.invoicedShipments[shipmentID] { return orderID }
+        if let orderID = overlay.invoicedShipments[shipmentID] ?? inherited?.overlay.invoicedShipments[shipmentID] { return orderID }
         if start.checkedShipments.contains(shipmentID) { return start.invoicedShipments[shipmentID] }
         var orderID: String?
         try query("SELECT order_id FROM invoice WHERE shipment_id = ?", [.text(shipmentID)]) { orderID = $0.text(0) }
@@ -58,7 +58,7 @@ extension BatchWriter {
             last = taken
         } else {
             try settle()
-            if !index.hasSeries(series) && !createdSeries.contains(series) {
+            if !index.hasSeries(series) && !createdSeries.contains(series) && inherited?.createdSeries.contains(series) != true {
                 try statement("INSERT INTO invoice_series (series, last_sequence) VALUES (?, 0) ON CONFLICT (series) DO NOTHING").execute(arguments: [series])
                 createdSeries.insert(series)
             }

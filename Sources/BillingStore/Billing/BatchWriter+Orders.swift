@@ -6,12 +6,21 @@ extension BatchWriter {
     /// The order with this id as it stands in this batch.
     mutating func loadOrder(_ orderID: String) throws -> OrderRecord? {
         if let changed = changedOrders[orderID] { return changed }
+        if let carried = inherited?.orders[orderID] { return carried }
         if let cached = cache.get(orderID) { return cached }
         if let read = start.orders[orderID] { return read }
         if start.absentOrders.contains(orderID) { return nil }
         guard let record = try readOrder(orderID, current: true) else { return nil }
-        cache.remember(record)
+        rememberCommitted(record)
         return record
+    }
+
+    /// Puts an order read from the store into the cache of committed orders: only when no batch before
+    /// this one is still uncommitted, for only then is what this batch reads (its own changes aside, and
+    /// it has none to this order) the committed state, and no other batch's changes reach the cache
+    /// meanwhile.
+    func rememberCommitted(_ record: OrderRecord) {
+        if inherited == nil { cache.remember(record) }
     }
 
     /// Reads a stored order (one this batch has not touched): as committed, or with `current` as it
@@ -156,7 +165,9 @@ extension BatchWriter {
             try settle()
             index.loadWaiting(Set(try String.fetchAll(db, sql: "SELECT DISTINCT order_id FROM waiting_event")))
         }
-        guard index.mayHaveWaiting(orderID) == true || waitingAdded.contains(orderID) else { return }
+        guard index.mayHaveWaiting(orderID) == true || waitingAdded.contains(orderID) || inherited?.waitingAdded.contains(orderID) == true else {
+            return
+        }
         try settle()
         let rows = try Row.fetchAll(
             try statement("""

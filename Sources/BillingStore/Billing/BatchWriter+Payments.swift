@@ -52,6 +52,10 @@ extension BatchWriter {
             }
             overlay.invoices[invoice.number] = OpenInvoice(
                 number: invoice.number, orderID: invoice.orderID, customerID: invoice.customerID, grossTotal: invoice.grossTotal, paid: paid)
+            // The payments of an invoice issued by this batch, or by the batch before while it is carried.
+            if overlay.paymentsOfIssued[invoice.number] == nil, let earlier = inherited?.overlay.paymentsOfIssued[invoice.number] {
+                overlay.paymentsOfIssued[invoice.number] = earlier
+            }
             overlay.paymentsOfIssued[invoice.number]?.append(payment.paymentID)
             let open = try invoice.grossTotal.subtracting(paid)
             let allocated = allocation.amount.amountString
@@ -85,14 +89,15 @@ extension BatchWriter {
 
     /// Whether a payment with this id was recorded, by an earlier batch or earlier in this one.
     private mutating func paymentRecorded(_ paymentID: String) throws -> Bool {
-        try exists(
+        if inherited?.overlay.recordedPayments.contains(paymentID) == true { return true }
+        return try exists(
             paymentID, addedByBatch: overlay.recordedPayments, readAhead: start.checkedPayments, foundAhead: start.knownPayments,
             query: "SELECT 1 FROM payment WHERE payment_id = ?")
     }
 
     /// The payments allocated to an invoice, in order.
     private mutating func payments(of number: String) throws -> [String] {
-        if let issuedNow = overlay.paymentsOfIssued[number] { return issuedNow }
+        if let issuedNow = overlay.paymentsOfIssued[number] ?? inherited?.overlay.paymentsOfIssued[number] { return issuedNow }
         var paymentIDs: [String] = []
         try query("SELECT payment_id FROM payment_allocation WHERE invoice_number = ? ORDER BY id", [.text(number)]) { paymentIDs.append($0.text(0)) }
         return paymentIDs

@@ -76,10 +76,12 @@ extension BatchWriter {
     }
 
     private mutating func prefetchOrder(_ orderID: String) throws {
-        guard cache.get(orderID) == nil, start.orders[orderID] == nil, !start.absentOrders.contains(orderID) else { return }
+        guard inherited?.orders[orderID] == nil, cache.get(orderID) == nil, start.orders[orderID] == nil, !start.absentOrders.contains(orderID) else {
+            return
+        }
         if let record = try readOrder(orderID, current: false) {
             start.orders[orderID] = record
-            cache.remember(record)
+            rememberCommitted(record)
         } else {
             start.absentOrders.insert(orderID)
         }
@@ -113,11 +115,16 @@ extension BatchWriter {
         for reference in references {
             var found: [OpenInvoice]
             if let stored = start.openInvoices[BatchStart.Reference(customerID: customerID, reference: reference)] {
-                // As stored at the batch start, then as this batch changed them, plus those it issued.
-                found = stored.map { overlay.invoices[$0.number] ?? $0 }
-                if overlay.paymentsOfIssued[reference] != nil, let issued = overlay.invoices[reference] { found.append(issued) }
-                for number in overlay.issuedByOrder[reference] ?? [] {
-                    if let issued = overlay.invoices[number] { found.append(issued) }
+                // As stored at the batch start, then as this batch (or the batch before, while it is carried)
+                // changed them, plus those either issued.
+                let carried = inherited?.overlay
+                func current(_ number: String) -> OpenInvoice? { overlay.invoices[number] ?? carried?.invoices[number] }
+                found = stored.map { current($0.number) ?? $0 }
+                for issuedBy in [overlay, carried].compactMap({ $0 }) {
+                    if issuedBy.paymentsOfIssued[reference] != nil, let issued = current(reference) { found.append(issued) }
+                    for number in issuedBy.issuedByOrder[reference] ?? [] {
+                        if let issued = current(number) { found.append(issued) }
+                    }
                 }
             } else {
                 found = try readOpenInvoices(customerID: customerID, reference: reference, current: true)

@@ -20,6 +20,9 @@ struct BatchWriter {
     var start = BatchStart()
     /// What the batch changed, for its later events.
     var overlay = BatchOverlay()
+    /// What the batch before changed, while it is not committed yet (this batch is decided on top of it);
+    /// the read-ahead, which sees only committed state, may miss it. This batch's own changes win.
+    let inherited: BatchChanges?
     let context: BillingContext
     let settings: ProcessingSettings
     let at: String
@@ -40,13 +43,16 @@ struct BatchWriter {
     var createdSeries: Set<String> = []
     var waitingAdded: Set<String> = []
     var waitingReleased: Set<String> = []
-    /// The last invoice sequence this batch took, per series (written back before the commit).
-    var lastSequences: [String: Int64] = [:]
+    /// The last invoice sequence this batch took, per series (written back before the commit); it starts
+    /// from the batch before's when that is not committed yet.
+    var lastSequences: [String: Int64]
 
     init(
         db: Database, pipeline: SQLPipeline, reader: CommittedReader, context: BillingContext, settings: ProcessingSettings, cache: OrderCache,
-        index: CommittedIndex, nextOutboxID: Int64
+        index: CommittedIndex, nextOutboxID: Int64, inherited: BatchChanges? = nil
     ) {
+        self.inherited = inherited
+        self.lastSequences = inherited?.lastSequences ?? [:]
         self.db = db
         self.pipeline = pipeline
         self.pending = pipeline.emptyBuffer()
@@ -83,7 +89,8 @@ struct BatchWriter {
 
     /// Whether an event with this key was processed, by an earlier batch or earlier in this one.
     private mutating func processedBefore(_ key: String) throws -> Bool {
-        try exists(
+        if inherited?.overlay.handledKeys.contains(key) == true { return true }
+        return try exists(
             key, addedByBatch: overlay.handledKeys, readAhead: start.checkedKeys, foundAhead: start.processedKeys,
             query: "SELECT 1 FROM processed_event WHERE event_key = ?")
     }
@@ -107,6 +114,13 @@ struct BatchWriter {
     /// A prepared statement, compiled once per connection and reused. Only for reads after `settle`.
     func statement(_ sql: String) throws -> Statement {
         try db.cachedStatement(sql: sql)
+    }
+
+    /// What this batch changed, for the caches once it is committed and for the next batch until then.
+    var changes: BatchChanges {
+        BatchChanges(
+            overlay: overlay, orders: changedOrders, lastSequences: lastSequences, createdSeries: createdSeries, waitingAdded: waitingAdded,
+            waitingReleased: waitingReleased, nextOutboxID: nextOutboxID)
     }
 
     /// Queues a write for the pipeline; `body` appends its values in parameter order.

@@ -21,7 +21,7 @@ extension BillingStore {
     ///
     /// - Throws: a GRDB `DatabaseError` (disk full, I/O error, constraint); nothing is written then.
     public func recordBatch(_ batch: IngestBatch) async throws {
-        try await pool.write { db in try Self.record(batch, db: db) }
+        try await writeTransaction { db in try Self.record(batch, db: db) }
     }
 
     static func record(_ batch: IngestBatch, db: Database) throws {

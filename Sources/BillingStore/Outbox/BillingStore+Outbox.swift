@@ -55,7 +55,7 @@ extension BillingStore {
     /// - Throws: a GRDB `DatabaseError`; the rows are then published again later, with the same content.
     public func markPublished(through id: Int64, at: Date) async throws {
         let stamp = RFC3339.format(at)
-        try await pool.write { db in
+        try await writeTransaction { db in
             try db.cachedStatement(sql: "UPDATE outbox_cursor SET published_through = ?, updated_at = ? WHERE published_through < ?")
                 .execute(arguments: [id, stamp, id])
         }
@@ -66,7 +66,7 @@ extension BillingStore {
     /// - Throws: a GRDB `DatabaseError`.
     public func recordPublishFailure(ids: [Int64], error: String) async throws {
         guard !ids.isEmpty else { return }
-        try await pool.write { db in
+        try await writeTransaction { db in
             let update = try db.cachedStatement(sql: "UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = ? WHERE id = ?")
             for id in ids { try update.execute(arguments: [error, id]) }
         }
