@@ -134,20 +134,13 @@ public final class BillingStore: Sendable {
         return BillingStore(pool: pool, path: path)
     }
 
-    /// Runs `updates` in a write transaction of its own, once the SQL pipeline has committed the batches
-    /// it holds: the pipeline's thread owns the connection while it has work.
+    /// Runs writes that belong to no batch through the SQL pipeline, which owns the writer's connection,
+    /// and waits until they are committed (see `SQLPipeline.write`).
     ///
-    /// - Throws: what `updates` throws, or a `DatabaseError`; the transaction is rolled back then.
-    func writeTransaction<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.writeWithoutTransaction { [pipeline] db in
-            pipeline?.waitUntilIdle()
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try updates(db)
-                return .commit
-            }
-            return result!
-        }
+    /// - Throws: `StoreError.readOnly` on a read-only store, else the writes' `DatabaseError`.
+    func write(_ buffer: WriteBuffer) async throws {
+        guard let pipeline else { throw StoreError.readOnly(path: path) }
+        try await pipeline.write(buffer)
     }
 
     /// The names of the migrations applied to this database, in order.

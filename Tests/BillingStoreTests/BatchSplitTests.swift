@@ -264,5 +264,20 @@ struct SQLPipelineTests {
         pipeline.submit(writes(.insert("e", 1)))
         #expect(await message(pipeline.commit()) == nil)
         #expect(try rows() == ["a3", "b9", "c5", "e1"])
+
+        // Writes of no batch: alone when no transaction is open; else inside the open one, durable when it
+        // commits and gone when it rolls back.
+        #expect(await message(pipeline.queueWrite(writes(.insert("f", 1)))) == nil)
+        pipeline.begin()
+        pipeline.submit(writes(.insert("g", 1)))
+        let joined = pipeline.queueWrite(writes(.insert("h", 1)))
+        pipeline.submit(writes(.insert("i", 1)))
+        #expect(await message(pipeline.commit()) == nil)
+        #expect(await message(joined) == nil)
+        pipeline.begin()
+        let lost = pipeline.queueWrite(writes(.insert("j", 1)))
+        pipeline.abort()
+        #expect(await message(lost)?.contains("rolled back") == true)
+        #expect(try rows() == ["a3", "b9", "c5", "e1", "f1", "g1", "h1", "i1"])
     }
 }

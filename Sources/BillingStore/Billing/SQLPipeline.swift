@@ -71,6 +71,7 @@ final class SQLPipeline: @unchecked Sendable {
         case begin
         case commit(Commit)
         case abort
+        case standalone(WriteBuffer, Commit)
     }
 
     /// The writer's connection. Used by the pipeline's thread only while it has work, by the deciding
@@ -88,6 +89,8 @@ final class SQLPipeline: @unchecked Sendable {
     private var stopped = false
     /// Whether this thread has a transaction open (it alone begins and ends them).
     private var inTransaction = false
+    /// Standalone writes that joined the open transaction, completed when it ends.
+    private var joined: [Commit] = []
     /// Tests hold commits back, so that the next batch is surely decided while one is pending; a
     /// thread waiting for the pipeline to be idle lets them through.
     private var commitsHeld = false
@@ -118,6 +121,23 @@ final class SQLPipeline: @unchecked Sendable {
     func commit() -> Commit {
         let commit = Commit()
         enqueue(.commit(commit))
+        return commit
+    }
+
+    /// Runs writes that belong to no batch (the relay's publication cursor, say) and waits until they
+    /// are committed: in a transaction of their own when none is open, else in the open batch's
+    /// transaction, committed with it. Never behind a batch in GRDB's writer queue, so they do not hold
+    /// up the next batch.
+    ///
+    /// - Throws: the `DatabaseError` of the writes, or of the batch whose transaction they joined.
+    func write(_ buffer: WriteBuffer) async throws {
+        try await queueWrite(buffer).value()
+    }
+
+    /// Queues writes that belong to no batch (see `write`); the returned commit tells when they are durable.
+    func queueWrite(_ buffer: WriteBuffer) -> Commit {
+        let commit = Commit()
+        enqueue(.standalone(buffer, commit))
         return commit
     }
 
@@ -233,9 +253,28 @@ final class SQLPipeline: @unchecked Sendable {
                     } else {
                         inTransaction = false
                         commit.complete(.success(()))
+                        for standalone in joined { standalone.complete(.success(())) }
+                        joined = []
                     }
                 case .abort:
                     if poisoned == nil { rollBack() }
+                case .standalone(let buffer, let commit):
+                    if let failure = poisoned {
+                        commit.complete(.failure(failure))
+                    } else if inTransaction {
+                        if let error = buffer.execute(on: connection, prepare: prepared) {
+                            poisoned = error
+                            rollBack()
+                            commit.complete(.failure(error))
+                        } else {
+                            joined.append(commit)
+                        }
+                    } else if let error = exec("BEGIN IMMEDIATE") ?? buffer.execute(on: connection, prepare: prepared) ?? exec("COMMIT") {
+                        if sqlite3_get_autocommit(connection) == 0 { _ = exec("ROLLBACK") }
+                        commit.complete(.failure(error))
+                    } else {
+                        commit.complete(.success(()))
+                    }
                 }
             }
             chunk.removeAll(keepingCapacity: true)
@@ -253,10 +292,14 @@ final class SQLPipeline: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Ends the open transaction without its changes (after a failure).
+    /// Ends the open transaction without its changes (after a failure); standalone writes that joined it
+    /// fail with it.
     private func rollBack() {
         if sqlite3_get_autocommit(connection) == 0 { _ = exec("ROLLBACK") }
         inTransaction = false
+        let failure = DatabaseError(resultCode: .SQLITE_ABORT, message: "the batch transaction these writes joined was rolled back")
+        for standalone in joined { standalone.complete(.failure(failure)) }
+        joined = []
     }
 
     private func exec(_ sql: String) -> DatabaseError? {

@@ -213,23 +213,3 @@ struct WriteBuffer: Sendable {
         }
     }
 }
-
-extension Database {
-    /// Runs the buffer's writes now, on this connection, with GRDB's cached statements.
-    ///
-    /// - Throws: the first write's `DatabaseError`; the writes after it are not run.
-    func execute(_ buffer: WriteBuffer) throws {
-        guard let connection = sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "connection closed") }
-        if let failure = buffer.execute(on: connection, prepare: { statement throws(DatabaseError) in
-            do {
-                return try cachedStatement(sql: statement.sql).sqliteStatement
-            } catch let error as DatabaseError {
-                throw error
-            } catch {
-                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "\(error)", sql: statement.sql)
-            }
-        }) {
-            throw failure
-        }
-    }
-}

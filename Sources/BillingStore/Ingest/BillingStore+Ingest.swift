@@ -21,13 +21,9 @@ extension BillingStore {
     ///
     /// - Throws: a GRDB `DatabaseError` (disk full, I/O error, constraint); nothing is written then.
     public func recordBatch(_ batch: IngestBatch) async throws {
-        try await writeTransaction { db in try Self.record(batch, db: db) }
-    }
-
-    static func record(_ batch: IngestBatch, db: Database) throws {
         var buffer = WriteBuffer()
-        record(batch, to: &buffer)
-        try db.execute(buffer)
+        Self.record(batch, to: &buffer)
+        try await write(buffer)
     }
 
     static let upsertOffset = PipelineStatement(

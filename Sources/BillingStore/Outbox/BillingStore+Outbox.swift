@@ -55,20 +55,30 @@ extension BillingStore {
     /// - Throws: a GRDB `DatabaseError`; the rows are then published again later, with the same content.
     public func markPublished(through id: Int64, at: Date) async throws {
         let stamp = RFC3339.format(at)
-        try await writeTransaction { db in
-            try db.cachedStatement(sql: "UPDATE outbox_cursor SET published_through = ?, updated_at = ? WHERE published_through < ?")
-                .execute(arguments: [id, stamp, id])
+        var buffer = WriteBuffer()
+        buffer.append(Self.advanceCursor) {
+            $0.integer(id)
+            $0.text(stamp)
+            $0.integer(id)
         }
+        try await write(buffer)
     }
+
+    static let advanceCursor = PipelineStatement("UPDATE outbox_cursor SET published_through = ?, updated_at = ? WHERE published_through < ?")
+    static let countPublishFailure = PipelineStatement("UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = ? WHERE id = ?")
 
     /// Counts a failed publication attempt on rows that stay unpublished.
     ///
     /// - Throws: a GRDB `DatabaseError`.
     public func recordPublishFailure(ids: [Int64], error: String) async throws {
         guard !ids.isEmpty else { return }
-        try await writeTransaction { db in
-            let update = try db.cachedStatement(sql: "UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = ? WHERE id = ?")
-            for id in ids { try update.execute(arguments: [error, id]) }
+        var buffer = WriteBuffer()
+        for id in ids {
+            buffer.append(Self.countPublishFailure) {
+                $0.text(error)
+                $0.integer(id)
+            }
         }
+        try await write(buffer)
     }
 }
