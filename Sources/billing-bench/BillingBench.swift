@@ -99,18 +99,25 @@ struct BillingBench: AsyncParsableCommand {
         guard high == Int64(total) else { throw BenchFailure("the broker holds \(high) input events, not \(total)") }
         log("broker kept all \(total) input events (low watermarks 0)")
 
-        // 2. The ceiling: kcat reading the same input from outside.
-        let kcatStart = ContinuousClock.now
-        let kcat = Process()
-        kcat.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        kcat.arguments = ["kcat", "-C", "-b", bootstrap, "-t", "orders", "-o", "beginning", "-e", "-q"]
-        kcat.standardOutput = FileHandle.nullDevice
-        kcat.standardError = FileHandle.nullDevice
-        try kcat.run()
-        kcat.waitUntilExit()
-        let kcatSeconds = seconds(kcatStart.duration(to: .now))
+        // 2. The ceiling: kcat reading the same input from outside. One read takes well under a second and
+        //    sometimes stalls in librdkafka's fetch start-up (seen: ~260,000 against ~470,000 events/s), so
+        //    the fastest of three reads is the ceiling: a stall there would flatter billingd's ratio.
+        var kcatTimes: [Double] = []
+        for _ in 0..<3 {
+            let kcatStart = ContinuousClock.now
+            let kcat = Process()
+            kcat.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            kcat.arguments = ["kcat", "-C", "-b", bootstrap, "-t", "orders", "-o", "beginning", "-e", "-q"]
+            kcat.standardOutput = FileHandle.nullDevice
+            kcat.standardError = FileHandle.nullDevice
+            try kcat.run()
+            kcat.waitUntilExit()
+            guard kcat.terminationStatus == 0 else { throw BenchFailure("kcat exited with \(kcat.terminationStatus)") }
+            kcatTimes.append(seconds(kcatStart.duration(to: .now)))
+        }
+        let kcatSeconds = kcatTimes.min()!
         let kcatRate = Double(total) / kcatSeconds
-        log(String(format: "kcat read %d events in %.2f s", total, kcatSeconds))
+        log(String(format: "kcat read %d events in %@ s; the fastest read is the ceiling", total, kcatTimes.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
 
         // 3. billingd on the backlog: from its first committed batch until every offset is stored and
         //    the outbox is drained.
