@@ -47,6 +47,7 @@ enum BillingSchema {
         registerIndexCleanup(&migrator)
         registerInvoiceDocuments(&migrator)
         registerStatusChecks(&migrator)
+        registerAuditIndexCleanup(&migrator)
         return migrator
     }()
 }
