@@ -33,6 +33,38 @@ struct JSONObjectWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// A member whose value is an object written by `body` into the same buffer.
+    mutating func object(_ name: String, _ body: (inout JSONObjectWriter) -> Void) {
+        key(name)
+        var nested = JSONObjectWriter(continuing: &bytes)
+        body(&nested)
+        nested.bytes.append(UInt8(ascii: "}"))
+        swap(&bytes, &nested.bytes)
+    }
+
+    /// A member whose value is an array of objects, each written by `body` into the same buffer.
+    mutating func objects<Items: Sequence>(_ name: String, _ items: Items, _ body: (inout JSONObjectWriter, Items.Element) -> Void) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            var nested = JSONObjectWriter(continuing: &bytes)
+            body(&nested, item)
+            nested.bytes.append(UInt8(ascii: "}"))
+            swap(&bytes, &nested.bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Starts a nested object at the end of `output`, taking its storage (given back by the caller).
+    private init(continuing output: inout [UInt8]) {
+        bytes = []
+        swap(&bytes, &output)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
     /// A member whose value is already JSON.
     mutating func raw(_ name: String, _ json: [UInt8]) {
         key(name)
@@ -63,75 +95,69 @@ struct JSONObjectWriter {
 }
 
 extension PostalAddress {
-    var jsonBytes: [UInt8] {
-        var writer = JSONObjectWriter(capacity: 96)
+    func write(into writer: inout JSONObjectWriter) {
         writer.string("city", city)
         writer.string("country", country)
         writer.string("line1", line1)
         writer.string("line2", line2)
         writer.string("postal_code", postalCode)
-        return writer.finish()
     }
 }
 
 extension Party {
-    var jsonBytes: [UInt8] {
-        var writer = JSONObjectWriter(capacity: 128)
-        if let address { writer.raw("address", address.jsonBytes) }
+    func write(into writer: inout JSONObjectWriter) {
+        if let address { writer.object("address") { address.write(into: &$0) } }
         writer.string("name", name)
         writer.string("tax_id", taxID)
-        return writer.finish()
     }
 }
 
 extension InvoiceDocument {
-    /// The document as compact JSON with sorted keys: byte for byte `json.jsonBytes`, written directly.
-    public var jsonBytes: [UInt8] {
-        var writer = JSONObjectWriter(capacity: 1536)
-        writer.raw("buyer", buyer.jsonBytes)
-        writer.string("buyer_reference", buyerReference)
-        writer.string("currency", currency)
-        writer.string("customer_id", customerID)
-        writer.string("due_date", dueDate)
-        writer.string("invoice_number", invoiceNumber)
-        writer.string("issue_date", issueDate)
-        writer.array("lines", lines.map { line in
-            var item = JSONObjectWriter(capacity: 256)
-            item.string("description", line.description)
-            item.string("discount_amount", line.discountAmount)
-            item.string("discount_percent", line.discountPercent)
-            item.string("line_id", line.lineID)
-            item.string("net_amount", line.netAmount)
-            item.string("quantity", line.quantity)
-            item.string("sku", line.sku)
-            item.string("tax_category", line.taxCategory)
-            item.string("tax_rate", line.taxRate)
-            item.string("unit", line.unit)
-            item.string("unit_price", line.unitPrice)
-            return item.finish()
-        })
-        writer.string("order_id", orderID)
-        var terms = JSONObjectWriter(capacity: 24)
-        terms.number("net_days", paymentTerms.netDays)
-        writer.raw("payment_terms", terms.finish())
-        writer.string("purchase_order", purchaseOrder)
-        writer.raw("seller", seller.jsonBytes)
-        writer.string("ship_date", shipDate)
-        writer.string("shipment_id", shipmentID)
-        writer.array("tax_breakdown", taxBreakdown.map { tax in
-            var item = JSONObjectWriter(capacity: 128)
-            item.string("tax_amount", tax.taxAmount)
-            item.string("tax_category", tax.taxCategory)
-            item.string("tax_rate", tax.taxRate)
-            item.string("taxable_amount", tax.taxableAmount)
-            return item.finish()
-        })
-        var sums = JSONObjectWriter(capacity: 96)
-        sums.string("due", totals.due)
-        sums.string("gross", totals.gross)
-        sums.string("net", totals.net)
-        sums.string("tax", totals.tax)
-        writer.raw("totals", sums.finish())
+    /// The document of an issued invoice as compact JSON with sorted keys, written straight from the
+    /// invoice into one buffer: byte for byte `InvoiceDocument(invoice).json.jsonBytes`.
+    public static func jsonBytes(_ invoice: Invoice) -> [UInt8] {
+        let draft = invoice.draft
+        var writer = JSONObjectWriter(capacity: 1024 + 320 * draft.lines.count)
+        writer.object("buyer") { draft.buyer.write(into: &$0) }
+        writer.string("buyer_reference", draft.buyerReference)
+        writer.string("currency", draft.currency.code)
+        writer.string("customer_id", draft.customerID)
+        writer.string("due_date", draft.dueDate.description)
+        writer.string("invoice_number", invoice.number)
+        writer.string("issue_date", draft.issueDate.description)
+        writer.objects("lines", draft.lines) { item, line in
+            let orderLine = line.orderLine
+            item.string("description", orderLine.description)
+            item.string("discount_amount", orderLine.discountAmount?.amountString)
+            item.string("discount_percent", orderLine.discountPercent?.description)
+            item.string("line_id", orderLine.lineID)
+            item.string("net_amount", line.netAmount.amountString)
+            item.string("quantity", line.quantity.description)
+            item.string("sku", orderLine.sku)
+            item.string("tax_category", orderLine.taxCategory.rawValue)
+            item.string("tax_rate", orderLine.taxRate.description)
+            item.string("unit", orderLine.unit)
+            item.string("unit_price", orderLine.unitPrice.description)
+        }
+        writer.string("order_id", draft.orderID)
+        writer.object("payment_terms") { $0.number("net_days", draft.paymentTermDays) }
+        writer.string("purchase_order", draft.purchaseOrder)
+        writer.object("seller") { draft.seller.write(into: &$0) }
+        writer.string("ship_date", draft.shipDate.description)
+        writer.string("shipment_id", draft.shipmentID)
+        writer.objects("tax_breakdown", draft.taxSubtotals) { item, tax in
+            item.string("tax_amount", tax.taxAmount.amountString)
+            item.string("tax_category", tax.category.rawValue)
+            item.string("tax_rate", tax.rate.description)
+            item.string("taxable_amount", tax.taxableAmount.amountString)
+        }
+        let gross = draft.grossTotal.amountString
+        writer.object("totals") { sums in
+            sums.string("due", gross)
+            sums.string("gross", gross)
+            sums.string("net", draft.netTotal.amountString)
+            sums.string("tax", draft.taxTotal.amountString)
+        }
         return writer.finish()
     }
 }

@@ -11,7 +11,7 @@ extension BatchWriter {
         case .invoice(let draft, let record):
             let number = try nextInvoiceNumber(issueDate: draft.issueDate)
             let invoice = Invoice(number: number.text, draft: draft)
-            let document = InvoiceDocument(invoice).jsonBytes
+            let document = InvoiceDocument.jsonBytes(invoice)
             insertInvoice(invoice, number: number, document: document)
             updateOrder(record)
             publish(type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, dataJSON: document)
