@@ -52,10 +52,9 @@ extension BillingStore {
         let index = committedIndex
         let carried = inherited
         let submission = try await pool.writeWithoutTransaction { db in
-            // The pipeline's thread runs every write of the connection now, and the batch is not committed
-            // when this closure returns: first let it finish what other writers may have left.
-            // AUTOINCREMENT: ids only grow, even past deleted rows; the batch numbers its rows from there
-            // (or from where the batch it is decided on top of left off).
+            // The batch numbers its outbox rows: after the batch it is decided on top of, or else after the
+            // last id ever given (AUTOINCREMENT: ids only grow, even past deleted rows), read once the
+            // pipeline has run everything it holds.
             let nextOutboxID: Int64
             if let carried {
                 nextOutboxID = carried.nextOutboxID

@@ -19,6 +19,9 @@ extension BillingStore {
     /// Records one consumed batch: offsets, dead letters and outbox rows, in one write transaction.
     /// An offset never moves backwards: a stored offset ahead of the batch's wins.
     ///
+    /// Not for use while batches are submitted and unconfirmed: its outbox rows take the next ids, which a
+    /// batch decided on top of an unconfirmed one has numbered already (that batch would then fail).
+    ///
     /// - Throws: a GRDB `DatabaseError` (disk full, I/O error, constraint); nothing is written then.
     public func recordBatch(_ batch: IngestBatch) async throws {
         var buffer = WriteBuffer()
