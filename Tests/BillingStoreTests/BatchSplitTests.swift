@@ -127,7 +127,7 @@ struct BatchSplitTests {
             UNION ALL SELECT 'processed ' || count(*) FROM processed_event
             ORDER BY 1
             """
-        let outbox = "SELECT 'outbox ' || topic || ' ' || CAST(payload AS TEXT) FROM outbox ORDER BY id"
+        let outbox = "SELECT 'outbox ' || topic || ' ' || CAST(payload AS TEXT) FROM outbox_message ORDER BY id"
         let audit = "SELECT 'audit ' || entity_type || ' ' || entity_id || ' ' || action || ' ' || detail FROM audit_log ORDER BY id"
         let rows: [String] = try await queue.read { db in
             var rows = try String.fetchAll(db, sql: state)

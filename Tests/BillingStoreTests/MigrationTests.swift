@@ -40,7 +40,7 @@ struct MigrationTests {
         }
 
         let store = try BillingStore.openForWriting(path: path)
-        #expect(try store.appliedMigrations().last == "2026-12-04 drop the unused audit entity index")
+        #expect(try store.appliedMigrations().last == "2026-12-04 outbox rows that refer to their invoice document")
         let invoice = try #require(try store.invoice(number: "INV-2026-000001"))
         #expect(invoice.summary.status == "partially_paid")
         #expect(invoice.summary.paid.minorUnits == 500)

@@ -14,7 +14,9 @@ extension BatchWriter {
             let document = InvoiceDocument.jsonBytes(invoice)
             insertInvoice(invoice, number: number, document: document)
             updateOrder(record)
-            publish(type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, dataJSON: document)
+            publish(
+                type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, dataJSON: document,
+                documentNumber: invoice.number)
             try audit(
                 entity: "invoice", id: invoice.number, action: "issued",
                 detail: [

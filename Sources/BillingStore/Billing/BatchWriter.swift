@@ -209,14 +209,21 @@ struct BatchWriter {
     }
 
     /// Adds one outbox row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
-    mutating func enqueue(_ message: OutboundMessage) {
+    /// With `document`, the row stores only the envelope after the data (`storedPayload`) and names the
+    /// invoice document that goes before it (see the view `outbox_message`).
+    mutating func enqueue(_ message: OutboundMessage, document: (number: String, storedPayload: ArraySlice<UInt8>)? = nil) {
         let at = self.at
         let id = nextOutboxID
         nextOutboxID += 1
         outcome.outbox.append(OutboxEntry(id: id, message: message, attempts: 0))
         outboxRows.add(into: &pending) {
             $0.integer(id)
-            BillingStore.outboxRow(message, at: at, into: &$0)
+            $0.text(message.topic)
+            $0.blob(message.key)
+            if let document { $0.blob(document.storedPayload) } else { $0.blob(message.value) }
+            $0.text(StoredHeaders.encode(message.headers))
+            $0.text(at)
+            $0.text(document?.number)
         }
         flushWhenFull()
     }
@@ -228,13 +235,19 @@ struct BatchWriter {
         flushWhenFull()
     }
 
-    /// Queues a billing event, keyed by customer, whose data is already JSON.
-    mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, dataJSON: [UInt8]) {
+    /// Queues a billing event, keyed by customer, whose data is already JSON. With `documentNumber` the
+    /// data is that invoice document, stored already, and the outbox row does not repeat it.
+    mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, dataJSON: [UInt8], documentNumber: String? = nil) {
         let eventID = "\(type.rawValue)/\(id)"
         let value = OutboundEnvelope.encoded(id: eventID, source: settings.eventSource, type: type.rawValue, subject: subject, time: at, dataJSON: dataJSON)
-        enqueue(OutboundMessage(
+        let message = OutboundMessage(
             topic: settings.eventsTopic, key: Array(customerID.utf8), value: value,
-            headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)]))
+            headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)])
+        guard let documentNumber else { return enqueue(message) }
+        // The envelope starts with its data (keys are sorted): `{"data":` + the document + the rest.
+        let dataEnd = OutboundEnvelope.dataPrefix.count + dataJSON.count
+        precondition(value.starts(with: OutboundEnvelope.dataPrefix), "the envelope starts with its data")
+        enqueue(message, document: (documentNumber, value[dataEnd...]))
     }
 
     /// The event's data as its type (read now unless the classifier read it already); when it does not
@@ -258,7 +271,7 @@ extension BatchWriter {
         "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)")
 
     static let insertOutbox = MultiRowInsert(
-        prefix: "INSERT INTO outbox (id, topic, message_key, payload, headers, created_at) VALUES", columns: 6, chunk: 64)
+        prefix: "INSERT INTO outbox (id, topic, message_key, payload, headers, created_at, document_number) VALUES", columns: 7, chunk: 64)
 
     static let insertAudit = MultiRowInsert(
         prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",

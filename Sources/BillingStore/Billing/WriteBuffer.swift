@@ -68,6 +68,10 @@ struct WriteBuffer: Sendable {
             value.withUnsafeBufferPointer { append(.blob, $0) }
         }
 
+        mutating func blob(_ value: ArraySlice<UInt8>) {
+            value.withUnsafeBufferPointer { append(.blob, $0) }
+        }
+
         mutating func null() {
             bytes.append(ValueTag.null.rawValue)
             count += 1

@@ -32,7 +32,7 @@ extension BillingStore {
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox
+                        SELECT id, topic, message_key, payload, headers, publish_attempts FROM outbox_message
                         WHERE id > max(?, (SELECT published_through FROM outbox_cursor)) ORDER BY id LIMIT ?
                         """),
                 arguments: [cursor, limit]

@@ -49,6 +49,25 @@ extension BillingSchema {
         }
     }
 
+    /// An `invoice.issued` outbox row no longer repeats the invoice document, which `invoice_document`
+    /// holds already (about a kilobyte, a quarter of what an order wrote): its payload is the envelope
+    /// after the data, and `document_number` names the document that goes before it. The view
+    /// `outbox_message` puts the message back together, byte for byte what is published.
+    static func registerOutboxDocumentReferences(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-12-04 outbox rows that refer to their invoice document") { db in
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN document_number TEXT REFERENCES invoice_document (number);
+
+                CREATE VIEW outbox_message AS
+                SELECT o.id, o.topic, o.message_key,
+                       CASE WHEN o.document_number IS NULL THEN o.payload
+                            ELSE CAST('{"data":' || d.document || CAST(o.payload AS TEXT) AS BLOB) END AS payload,
+                       o.headers, o.created_at, o.publish_attempts, o.last_error
+                FROM outbox o LEFT JOIN invoice_document d ON d.number = o.document_number;
+                """)
+        }
+    }
+
     /// The invoice document (about a kilobyte of JSON) in a table of its own. It is written once and
     /// read only by `invoice show`, but inside the invoice row it was copied again by every payment's
     /// update of `paid_minor` and `status`, and it spread the invoice table over ten times the pages.

@@ -48,6 +48,7 @@ enum BillingSchema {
         registerInvoiceDocuments(&migrator)
         registerStatusChecks(&migrator)
         registerAuditIndexCleanup(&migrator)
+        registerOutboxDocumentReferences(&migrator)
         return migrator
     }()
 }
