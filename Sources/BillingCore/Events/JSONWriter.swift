@@ -35,6 +35,7 @@ extension JSONValue {
         }
     }
 
+    @usableFromInline
     static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy them whole.
@@ -86,24 +87,48 @@ extension JSONValue {
     /// A flat object of string members as compact JSON with sorted keys (the same text as
     /// `JSONValue.object(...).jsonString`), written without building a dictionary.
     public static func stringObjectJSON(_ pairs: [(String, String)]) -> String {
-        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(128)
-        for (index, pair) in pairs.sorted(by: { $0.0 < $1.0 }).enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            writeString(pair.0, into: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            writeString(pair.1, into: &bytes)
-        }
-        bytes.append(UInt8(ascii: "}"))
+        writeStringObject(pairs, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same JSON as `stringObjectJSON`, appended to `output` (for the few members of an audit row's
+    /// detail, whose keys are unique: sorted by picking the next smallest key each time, without allocating).
+    /// Inlinable, so that it is specialized where it is called (unspecialized, the tuples cost a metadata
+    /// lookup each).
+    @inlinable
+    public static func writeStringObject<Pairs: Collection>(_ pairs: Pairs, into output: inout [UInt8]) where Pairs.Element == (String, String) {
+        output.append(UInt8(ascii: "{"))
+        var previous: String?
+        for index in 0..<pairs.count {
+            var next: (String, String)?
+            for pair in pairs where (previous.map { pair.0 > $0 } ?? true) && (next.map { pair.0 < $0.0 } ?? true) {
+                next = pair
+            }
+            guard let next else { break }
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            writeString(next.0, into: &output)
+            output.append(UInt8(ascii: ":"))
+            writeString(next.1, into: &output)
+            previous = next.0
+        }
+        output.append(UInt8(ascii: "}"))
     }
 
     /// Message headers as the JSON array `[{"name": …, "value": base64 | null}]` (keys sorted, as
     /// `JSONValue` writes them), written straight into bytes: every outbox row stores its headers so.
     public static func headersJSON(_ headers: [MessageHeader]) -> String {
         guard !headers.isEmpty else { return "[]" }
-        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(64 * headers.count)
+        writeHeaders(headers, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same JSON as `headersJSON`, appended to `output`.
+    public static func writeHeaders(_ headers: [MessageHeader], into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
         for (index, header) in headers.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: #"{"name":"#.utf8)
@@ -119,7 +144,6 @@ extension JSONValue {
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "]"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A string, or null when absent: for optional document fields.

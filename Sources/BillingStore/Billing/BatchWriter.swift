@@ -192,14 +192,13 @@ struct BatchWriter {
 
     /// Adds one audit row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
     mutating func audit(entity: StaticString, id: String, action: StaticString, detail: KeyValuePairs<String, String>, event: SourcedEvent?) throws {
-        let json = JSONValue.stringObjectJSON(detail.map { ($0.key, $0.value) })
         let at = self.at
         auditRows.add(into: &pending) {
             $0.text(at)
             $0.text(entity)
             $0.text(id)
             $0.text(action)
-            $0.text(json)
+            $0.text { JSONValue.writeStringObject(detail.lazy.map { ($0.key, $0.value) }, into: &$0) }
             $0.text(event?.envelope.eventKey)
             $0.text(event?.record.position.topic)
             $0.integer(event?.record.position.partition)
@@ -221,7 +220,7 @@ struct BatchWriter {
             $0.text(message.topic)
             $0.blob(message.key)
             if let document { $0.blob(document.storedPayload) } else { $0.blob(message.value) }
-            $0.text(StoredHeaders.encode(message.headers))
+            $0.text { JSONValue.writeHeaders(message.headers, into: &$0) }
             $0.text(at)
             $0.text(document?.number)
         }

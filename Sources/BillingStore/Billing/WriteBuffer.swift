@@ -58,6 +58,17 @@ struct WriteBuffer: Sendable {
             value.withUTF8Buffer { append(.text, $0) }
         }
 
+        /// Text that `body` writes as UTF-8 straight into the buffer.
+        mutating func text(writing body: (inout [UInt8]) -> Void) {
+            bytes.append(ValueTag.text.rawValue)
+            let lengthAt = bytes.count
+            withUnsafeBytes(of: UInt32(0)) { bytes.append(contentsOf: $0) }
+            body(&bytes)
+            let length = UInt32(bytes.count - lengthAt - 4)
+            bytes.withUnsafeMutableBytes { $0.storeBytes(of: length, toByteOffset: lengthAt, as: UInt32.self) }
+            count += 1
+        }
+
         /// Text given as its UTF-8 bytes.
         mutating func text(utf8 value: [UInt8]) {
             value.withUnsafeBufferPointer { append(.text, $0) }
