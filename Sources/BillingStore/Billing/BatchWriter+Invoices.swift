@@ -20,8 +20,8 @@ extension BatchWriter {
             try audit(
                 entity: "invoice", id: invoice.number, action: "issued",
                 detail: [
-                    "order_id": draft.orderID, "shipment_id": draft.shipmentID, "gross": draft.grossTotal.amountString,
-                    "currency": draft.currency.code,
+                    "currency": draft.currency.code, "gross": draft.grossTotal.amountString, "order_id": draft.orderID,
+                    "shipment_id": draft.shipmentID,
                 ], event: event)
             outcome.invoicesIssued += 1
             outcome.invoiceNumbers.append(invoice.number)

@@ -103,7 +103,7 @@ extension BatchWriter {
         let order = record.order
         try audit(
             entity: "order", id: order.orderID, action: "placed",
-            detail: ["customer_id": order.customerID, "currency": order.currency.code, "lines": String(order.lines.count)], event: event)
+            detail: ["currency": order.currency.code, "customer_id": order.customerID, "lines": String(order.lines.count)], event: event)
         try releaseWaiting(orderID: order.orderID)
     }
 

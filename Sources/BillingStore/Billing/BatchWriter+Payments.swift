@@ -63,7 +63,7 @@ extension BatchWriter {
                 invoiceNumber: allocation.invoiceNumber, amount: allocated, invoiceOpenAmount: open.amountString, invoiceStatus: status))
             try audit(
                 entity: "invoice", id: allocation.invoiceNumber, action: "payment_applied",
-                detail: ["payment_id": payment.paymentID, "amount": allocated, "status": status], event: event)
+                detail: ["amount": allocated, "payment_id": payment.paymentID, "status": status], event: event)
             if status == "paid" {
                 let paymentIDs = try payments(of: allocation.invoiceNumber)
                 publish(

@@ -187,10 +187,11 @@ struct BatchWriter {
             originalHeaders: event.record.headers, sourceTimestampMilliseconds: event.record.timestampMilliseconds,
             rejectedAt: context.now, maxValueBytes: settings.maxDeadLetterPayloadBytes))
         outcome.rejections[rejection.code, default: 0] += 1
-        try audit(entity: "event", id: event.envelope.eventKey, action: "rejected", detail: ["reason": rejection.code, "detail": rejection.description], event: event)
+        try audit(entity: "event", id: event.envelope.eventKey, action: "rejected", detail: ["detail": rejection.description, "reason": rejection.code], event: event)
     }
 
     /// Adds one audit row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
+    /// `detail` lists its members in sorted key order, as the JSON has them.
     mutating func audit(entity: StaticString, id: String, action: StaticString, detail: KeyValuePairs<String, String>, event: SourcedEvent?) throws {
         let at = self.at
         auditRows.add(into: &pending) {
@@ -198,7 +199,7 @@ struct BatchWriter {
             $0.text(entity)
             $0.text(id)
             $0.text(action)
-            $0.text { JSONValue.writeStringObject(detail.lazy.map { ($0.key, $0.value) }, into: &$0) }
+            $0.text { JSONValue.writeSortedStringObject(detail.lazy.map { ($0.key, $0.value) }, into: &$0) }
             $0.text(event?.envelope.eventKey)
             $0.text(event?.record.position.topic)
             $0.integer(event?.record.position.partition)
