@@ -12,6 +12,8 @@ import GRDB
 final class StatementCache {
     let connection: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Statements known by number (`PipelineStatement`), found without hashing their SQL.
+    private var numbered: [OpaquePointer?] = []
 
     init(connection: OpaquePointer) {
         self.connection = connection
@@ -22,13 +24,29 @@ final class StatementCache {
     /// - Throws: `DatabaseError` when SQLite cannot compile it.
     func statement(_ sql: String) throws(DatabaseError) -> OpaquePointer {
         if let cached = statements[sql] { return cached }
+        let prepared = try prepare(sql)
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// The prepared statement for a numbered statement.
+    ///
+    /// - Throws: `DatabaseError` when SQLite cannot compile it.
+    func statement(_ statement: PipelineStatement) throws(DatabaseError) -> OpaquePointer {
+        if statement.id < numbered.count, let cached = numbered[statement.id] { return cached }
+        let prepared = try prepare(statement.sql)
+        if statement.id >= numbered.count { numbered += Array(repeating: nil, count: statement.id + 1 - numbered.count) }
+        numbered[statement.id] = prepared
+        return prepared
+    }
+
+    private func prepare(_ sql: String) throws(DatabaseError) -> OpaquePointer {
         var prepared: OpaquePointer?
         let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
         guard code == SQLITE_OK, let prepared else {
             sqlite3_finalize(prepared)
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
         }
-        statements[sql] = prepared
         return prepared
     }
 
@@ -40,7 +58,9 @@ final class StatementCache {
     /// Finalizes every statement; the cache is empty afterwards.
     func finalizeAll() {
         for statement in statements.values { sqlite3_finalize(statement) }
+        for statement in numbered { sqlite3_finalize(statement) }
         statements.removeAll()
+        numbered.removeAll()
     }
 }
 

@@ -28,24 +28,23 @@ import GRDB
 final class SQLPipeline: @unchecked Sendable {
     /// The outcome of one batch's COMMIT, which the deciding thread does not wait for.
     final class Commit: @unchecked Sendable {
-        private let condition = NSCondition()
+        private let lock = NSLock()
         private var result: Result<Void, DatabaseError>?
         private var waiters: [CheckedContinuation<Void, any Error>] = []
 
         fileprivate func complete(_ outcome: Result<Void, DatabaseError>) {
-            condition.lock()
+            lock.lock()
             result = outcome
             let waiting = waiters
             waiters = []
-            condition.broadcast()
-            condition.unlock()
+            lock.unlock()
             for waiter in waiting { waiter.resume(with: outcome.mapError { $0 }) }
         }
 
         /// The outcome if the commit has run (or was dropped), else nil.
         var outcome: Result<Void, DatabaseError>? {
-            condition.lock()
-            defer { condition.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             return result
         }
 
@@ -54,13 +53,13 @@ final class SQLPipeline: @unchecked Sendable {
         /// - Throws: the `DatabaseError` that failed this batch or one before it.
         func value() async throws {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                condition.lock()
+                lock.lock()
                 if let result {
-                    condition.unlock()
+                    lock.unlock()
                     continuation.resume(with: result.mapError { $0 })
                 } else {
                     waiters.append(continuation)
-                    condition.unlock()
+                    lock.unlock()
                 }
             }
         }
@@ -95,12 +94,12 @@ final class SQLPipeline: @unchecked Sendable {
     /// thread waiting for the pipeline to be idle lets them through.
     private var commitsHeld = false
     private var waitersForIdle = 0
-    /// The pipeline thread's own prepared statements, by statement number (GRDB's statement cache
-    /// belongs to the deciding thread).
-    private var statements: [OpaquePointer?] = []
+    /// The pipeline thread's own prepared statements (GRDB's statement cache belongs to the deciding thread).
+    private let statements: StatementCache
 
     init(connection: OpaquePointer) {
         self.connection = connection
+        self.statements = StatementCache(connection: connection)
         startNamedThread("billingd-sql") { [self] in run() }
     }
 
@@ -166,10 +165,7 @@ final class SQLPipeline: @unchecked Sendable {
     /// - Throws: the `DatabaseError` that poisoned the pipeline (it stays until `reset`).
     func drain() throws {
         condition.lock()
-        waitersForIdle += 1
-        condition.broadcast()
-        while !queue.isEmpty || running { condition.wait() }
-        waitersForIdle -= 1
+        waitForIdle(transactionEnded: false)
         let failure = self.failure
         condition.unlock()
         if let failure { throw failure }
@@ -179,11 +175,17 @@ final class SQLPipeline: @unchecked Sendable {
     /// may use the connection; a failure stays for the batches to report.
     func waitUntilIdle() {
         condition.lock()
+        waitForIdle(transactionEnded: true)
+        condition.unlock()
+    }
+
+    /// With `condition` locked: waits until everything handed over has run (and, with `transactionEnded`,
+    /// no transaction is open). A waiter lets held commits through (`holdCommits`).
+    private func waitForIdle(transactionEnded: Bool) {
         waitersForIdle += 1
         condition.broadcast()
-        while !queue.isEmpty || running || inTransaction { condition.wait() }
+        while !queue.isEmpty || running || (transactionEnded && inTransaction) { condition.wait() }
         waitersForIdle -= 1
-        condition.unlock()
     }
 
     /// For tests: holds every commit back until `holdCommits(false)` (or until a thread waits for the
@@ -199,10 +201,7 @@ final class SQLPipeline: @unchecked Sendable {
     /// top of it (their commits have failed or will fail).
     func reset() {
         condition.lock()
-        waitersForIdle += 1
-        condition.broadcast()
-        while !queue.isEmpty || running { condition.wait() }
-        waitersForIdle -= 1
+        waitForIdle(transactionEnded: false)
         failure = nil
         condition.unlock()
     }
@@ -270,7 +269,7 @@ final class SQLPipeline: @unchecked Sendable {
                             joined.append(commit)
                         }
                     } else if let error = exec("BEGIN IMMEDIATE") ?? buffer.execute(on: connection, prepare: prepared) ?? exec("COMMIT") {
-                        if sqlite3_get_autocommit(connection) == 0 { _ = exec("ROLLBACK") }
+                        rollBack()
                         commit.complete(.failure(error))
                     } else {
                         commit.complete(.success(()))
@@ -285,8 +284,7 @@ final class SQLPipeline: @unchecked Sendable {
             if let poisoned, failure == nil { failure = poisoned }
             condition.broadcast()
         }
-        for statement in statements { sqlite3_finalize(statement) }
-        statements.removeAll()
+        statements.finalizeAll()
         stopped = true
         condition.broadcast()
         condition.unlock()
@@ -312,16 +310,6 @@ final class SQLPipeline: @unchecked Sendable {
 
     /// The prepared statement, compiled on first use and kept for the connection's life.
     private func prepared(_ statement: PipelineStatement) throws(DatabaseError) -> OpaquePointer {
-        if statement.id < statements.count, let handle = statements[statement.id] { return handle }
-        let sql = statement.sql
-        var handle: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
-        guard code == SQLITE_OK, let handle else {
-            sqlite3_finalize(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
-        }
-        if statement.id >= statements.count { statements += Array(repeating: nil, count: statement.id + 1 - statements.count) }
-        statements[statement.id] = handle
-        return handle
+        try statements.statement(statement)
     }
 }
