@@ -150,7 +150,7 @@ extension BatchWriter {
             $0.integer(record.position.offset)
             $0.blob(record.key)
             $0.blob(record.value ?? [])
-            $0.text(StoredHeaders.encode(record.headers))
+            StoredHeaders.write(record.headers, into: &$0)
             $0.integer(record.timestampMilliseconds)
             $0.text(at)
         }

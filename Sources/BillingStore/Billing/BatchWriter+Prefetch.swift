@@ -120,12 +120,14 @@ extension BatchWriter {
                 let carried = inherited?.overlay
                 func current(_ number: String) -> OpenInvoice? { overlay.invoices[number] ?? carried?.invoices[number] }
                 found = stored.map { current($0.number) ?? $0 }
-                for issuedBy in [overlay, carried].compactMap({ $0 }) {
-                    if issuedBy.paymentsOfIssued[reference] != nil, let issued = current(reference) { found.append(issued) }
-                    for number in issuedBy.issuedByOrder[reference] ?? [] {
+                func addIssued(by issuer: BatchOverlay) {
+                    if issuer.paymentsOfIssued[reference] != nil, let issued = current(reference) { found.append(issued) }
+                    for number in issuer.issuedByOrder[reference] ?? [] {
                         if let issued = current(number) { found.append(issued) }
                     }
                 }
+                addIssued(by: overlay)
+                if let carried { addIssued(by: carried) }
             } else {
                 found = try readOpenInvoices(customerID: customerID, reference: reference, current: true)
             }

@@ -218,11 +218,7 @@ struct BatchWriter {
         outcome.outbox.append(OutboxEntry(id: id, message: message, attempts: 0))
         outboxRows.add(into: &pending) {
             $0.integer(id)
-            $0.text(message.topic)
-            $0.blob(message.key)
-            if let document { $0.blob(document.storedPayload) } else { $0.blob(message.value) }
-            $0.text { JSONValue.writeHeaders(message.headers, into: &$0) }
-            $0.text(at)
+            BillingStore.outboxRow(message, storedPayload: document?.storedPayload, at: at, into: &$0)
             $0.text(document?.number)
         }
         flushWhenFull()

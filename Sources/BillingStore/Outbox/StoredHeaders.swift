@@ -3,8 +3,9 @@ import Foundation
 
 /// The JSON form of message headers in the `outbox.headers` column: `[{"name": …, "value": base64 | null}]`.
 enum StoredHeaders {
-    static func encode(_ headers: [MessageHeader]) -> String {
-        JSONValue.headersJSON(headers)
+    /// Appends the headers' column value to a write, its JSON written straight into the buffer.
+    static func write(_ headers: [MessageHeader], into values: inout WriteBuffer.Values) {
+        values.text { JSONValue.writeHeaders(headers, into: &$0) }
     }
 
     static func decode(_ text: String) throws -> [MessageHeader] {
