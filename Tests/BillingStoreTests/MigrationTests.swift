@@ -30,6 +30,7 @@ struct MigrationTests {
                     VALUES ('INV-2026-000001', 'INV-2026', 1, 'C-1', 'O-1', 'S-1', 'EUR', '2026-11-22', '2026-12-22', 1000, 190, 1190, 500,
                         'partially_paid', '{"invoice_number":"INV-2026-000001"}', 't', 't');
                     INSERT INTO payment VALUES ('P-1', 'C-1', 'EUR', 500, 0, '2026-11-23', '["O-1"]', 't');
+                    INSERT INTO payment VALUES ('P-2', 'C-1', 'EUR', 300, 300, '2026-11-24', '["nothing"]', 't');
                     INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES ('P-1', 'INV-2026-000001', 500, 't');
                     INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'01', 't', 't');
                     INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'02', 't', 't');
@@ -40,13 +41,19 @@ struct MigrationTests {
         }
 
         let store = try BillingStore.openForWriting(path: path)
-        #expect(try store.appliedMigrations().last == "2026-12-04 outbox rows that refer to their invoice document")
+        #expect(try store.appliedMigrations().last == "2026-12-04 payments by customer only with unapplied money")
         let invoice = try #require(try store.invoice(number: "INV-2026-000001"))
         #expect(invoice.summary.status == "partially_paid")
         #expect(invoice.summary.paid.minorUnits == 500)
         #expect(invoice.documentJSON == #"{"invoice_number":"INV-2026-000001"}"#)
         #expect(invoice.payments.map(\.paymentID) == ["P-1"])
-        #expect(try store.balance(customerID: "C-1").count == 1)
+        let balance = try #require(try store.balance(customerID: "C-1").first)
+        #expect(balance.invoiced.minorUnits == 1190 && balance.paid.minorUnits == 500 && balance.unapplied.minorUnits == 300)
+        // Only the payment with money left unapplied is indexed by customer, and the balance query finds it there.
+        #expect(try SQLiteShell.sqlite(path, "SELECT payment_id FROM payment INDEXED BY payment_unapplied_customer WHERE customer_id = 'C-1' AND unapplied_minor > 0;") == "P-2")
+        let plan = try SQLiteShell.sqlite(
+            path, "EXPLAIN QUERY PLAN SELECT currency, sum(unapplied_minor) FROM payment WHERE customer_id = 'C-1' AND unapplied_minor > 0 GROUP BY currency;")
+        #expect(plan.contains("USING INDEX payment_unapplied_customer"), "\(plan)")
         // Everything from the first unpublished row on goes out again: never a gap.
         #expect(try await store.unpublishedOutbox(limit: 10).map(\.message.value) == [[3], [4]])
         #expect(try SQLiteShell.sqlite(path, "PRAGMA foreign_key_check;") == "")

@@ -65,7 +65,9 @@ extension BillingStore {
                 byCurrency[row["currency"], default: (0, 0, 0, 0)].paid = row["p"]
             }
             for row in try Row.fetchAll(
-                db, sql: "SELECT currency, sum(unapplied_minor) AS u FROM payment WHERE customer_id = ? GROUP BY currency", arguments: [customerID])
+                // `unapplied_minor > 0` lets SQLite use the partial index payment_unapplied_customer.
+                db, sql: "SELECT currency, sum(unapplied_minor) AS u FROM payment WHERE customer_id = ? AND unapplied_minor > 0 GROUP BY currency",
+                arguments: [customerID])
             {
                 byCurrency[row["currency"], default: (0, 0, 0, 0)].unapplied = row["u"]
             }

@@ -49,6 +49,20 @@ extension BillingSchema {
         }
     }
 
+    /// Payments by customer only where money is left unapplied. The index serves one query, the
+    /// unapplied credit in `customer balance`, which a payment with nothing unapplied adds nothing to;
+    /// most payments apply in full, and indexing every one by its customer (ids in no order) rewrote
+    /// index pages all over the table in every batch: in `billing-bench`, a sixth of the pages a batch
+    /// wrote.
+    static func registerUnappliedPaymentIndex(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-12-04 payments by customer only with unapplied money") { db in
+            try db.execute(sql: """
+                DROP INDEX payment_customer;
+                CREATE INDEX payment_unapplied_customer ON payment (customer_id) WHERE unapplied_minor > 0;
+                """)
+        }
+    }
+
     /// An `invoice.issued` outbox row no longer repeats the invoice document, which `invoice_document`
     /// holds already (about a kilobyte, a quarter of what an order wrote): its payload is the envelope
     /// after the data, and `document_number` names the document that goes before it. The view

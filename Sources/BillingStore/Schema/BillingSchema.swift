@@ -49,6 +49,7 @@ enum BillingSchema {
         registerStatusChecks(&migrator)
         registerAuditIndexCleanup(&migrator)
         registerOutboxDocumentReferences(&migrator)
+        registerUnappliedPaymentIndex(&migrator)
         return migrator
     }()
 }
