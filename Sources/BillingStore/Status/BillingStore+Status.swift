@@ -9,7 +9,8 @@ extension BillingStore {
             let offsets = try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset, updated_at FROM consumer_offset ORDER BY topic, partition").map {
                 StoreStatus.Offset(topic: $0["topic"], partition: $0["partition"], nextOffset: $0["next_offset"], updatedAt: $0["updated_at"])
             }
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor)") ?? 0
+            let pending = try Int.fetchOne(
+                db, sql: "SELECT max(0, coalesce((SELECT max(id) FROM outbox), 0) - (SELECT published_through FROM outbox_cursor))") ?? 0
             let published = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id <= (SELECT published_through FROM outbox_cursor)") ?? 0
             let oldest = try String.fetchOne(db, sql: "SELECT created_at FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor) ORDER BY id LIMIT 1")
             let letters = try Int.fetchOne(db, sql: "SELECT count(*) FROM dead_letter") ?? 0
@@ -51,12 +52,18 @@ extension BillingStore {
     /// A cheap progress reading for benchmarks and tests: the sum of stored next offsets of these topics
     /// and the number of unpublished outbox rows.
     ///
+    /// The rows are counted by id, the newest id minus the publication cursor, so a reading costs a few
+    /// pages however far the relay is behind: batches number their rows without gaps, and the relay
+    /// publishes in id order. (Counting them read every pending row; `billing-bench` polls this 50
+    /// times a second beside the billingd it measures, and the count took ~5 % of a 2-core machine.)
+    ///
     /// - Throws: a GRDB `DatabaseError`.
     public func progress(topics: [String]) throws -> (consumed: Int64, outboxPending: Int) {
         try pool.read { db in
             let marks = databaseQuestionMarks(count: topics.count)
             let consumed = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(next_offset), 0) FROM consumer_offset WHERE topic IN (\(marks))", arguments: StatementArguments(topics)) ?? 0
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor)") ?? 0
+            let pending = try Int.fetchOne(
+                db, sql: "SELECT max(0, coalesce((SELECT max(id) FROM outbox), 0) - (SELECT published_through FROM outbox_cursor))") ?? 0
             return (consumed, pending)
         }
     }
