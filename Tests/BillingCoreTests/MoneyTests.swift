@@ -1,4 +1,4 @@
-import BillingCore
+@testable import BillingCore
 import Foundation
 import Testing
 
@@ -53,6 +53,35 @@ struct MoneyTests {
         #expect(try TaxRate(percent: Decimal64(parsing: "0", maxScale: 4)).description == "0")
         #expect(try TaxRate(percent: Decimal64(parsing: "0.25", maxScale: 4)).description == "0.25")
         #expect(try TaxRate(percent: Decimal64(parsing: "100.0000", maxScale: 4)).description == "100")
+    }
+
+    @Test("amounts, decimals, rates and dates written into a buffer are their strings, after what it held")
+    func appendingToBytes() throws {
+        let currencies = try ["EUR", "JPY", "KWD", "CLF"].map { try Currency(code: $0) }
+        let units: [Int64] = [0, 1, -1, 5, 7, 10, 100, -105, 1500, 123_456_789, 100_000, .max, .min]
+        for currency in currencies {
+            for value in units {
+                let money = Money(minorUnits: value, currency: currency)
+                var bytes = Array("x".utf8)
+                money.appendAmount(to: &bytes)
+                #expect(String(decoding: bytes, as: UTF8.self) == "x" + money.amountString)
+            }
+        }
+        for (value, scale) in [(Int64(0), 0), (120, 1), (-5, 3), (7_500, 3), (100_0000, 4), (19, 0), (.min, 2)] {
+            let decimal = Decimal64(units: value, scale: scale)
+            var bytes = Array("y".utf8)
+            decimal.append(to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == "y" + decimal.description)
+        }
+        for rate in ["0", "0.25", "7.50", "19", "100.0000", "0.0001"] {
+            let taxRate = try TaxRate(percent: Decimal64(parsing: rate, maxScale: 4))
+            var bytes = Array("10".utf8)
+            taxRate.append(to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == "10" + taxRate.description)
+        }
+        var digits: [UInt8] = []
+        ASCIIDigits.append(UInt128.max, width: 1, to: &digits)
+        #expect(String(decoding: digits, as: UTF8.self) == String(UInt128.max))
     }
 
     @Test("overflow is an error, never a trap")

@@ -89,12 +89,17 @@ public struct BusinessDate: Hashable, Sendable, Comparable, CustomStringConverti
     public var description: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(10)
-        ASCIIDigits.append(year, width: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        ASCIIDigits.append(month, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        ASCIIDigits.append(day, width: 2, to: &bytes)
+        append(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `description` (YYYY-MM-DD) to `output`.
+    func append(to output: inout [UInt8]) {
+        ASCIIDigits.append(year, width: 4, to: &output)
+        output.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(month, width: 2, to: &output)
+        output.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(day, width: 2, to: &output)
     }
 
     public static func < (lhs: BusinessDate, rhs: BusinessDate) -> Bool {

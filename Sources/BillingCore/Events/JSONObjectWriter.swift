@@ -11,30 +11,66 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
-    private mutating func key(_ name: String) {
+    /// Member names are literals of plain ASCII (letters, digits, `_`): copied as they are, no escaping.
+    private mutating func key(_ name: StaticString) {
+        assert(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount).allSatisfy {
+            $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0)
+        }, "a plain member name")
         if !empty { bytes.append(UInt8(ascii: ",")) }
         empty = false
-        JSONValue.writeString(name, into: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
-    mutating func string(_ name: String, _ value: String) {
+    mutating func string(_ name: StaticString, _ value: String) {
         key(name)
         JSONValue.writeString(value, into: &bytes)
     }
 
-    mutating func string(_ name: String, _ value: String?) {
+    mutating func string(_ name: StaticString, _ value: String?) {
         guard let value else { return }
         string(name, value)
     }
 
-    mutating func number(_ name: String, _ value: Int) {
+    mutating func number(_ name: StaticString, _ value: Int) {
         key(name)
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        ASCIIDigits.append(value.magnitude, to: &bytes)
+    }
+
+    /// A JSON string whose text is written by `body` and needs no escaping (digits, `-`, `.`).
+    private mutating func plainString(_ name: StaticString, _ body: (inout [UInt8]) -> Void) {
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        body(&bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// An amount as its decimal string (`Money.amountString`).
+    mutating func amount(_ name: StaticString, _ value: Money?) {
+        guard let value else { return }
+        plainString(name) { value.appendAmount(to: &$0) }
+    }
+
+    /// A decimal as its string (`Decimal64.description`).
+    mutating func decimal(_ name: StaticString, _ value: Decimal64?) {
+        guard let value else { return }
+        plainString(name) { value.append(to: &$0) }
+    }
+
+    /// A tax rate as its string (`TaxRate.description`).
+    mutating func rate(_ name: StaticString, _ value: TaxRate) {
+        plainString(name) { value.append(to: &$0) }
+    }
+
+    /// A date as YYYY-MM-DD.
+    mutating func date(_ name: StaticString, _ value: BusinessDate) {
+        plainString(name) { value.append(to: &$0) }
     }
 
     /// A member whose value is an object written by `body` into the same buffer.
-    mutating func object(_ name: String, _ body: (inout JSONObjectWriter) -> Void) {
+    mutating func object(_ name: StaticString, _ body: (inout JSONObjectWriter) -> Void) {
         key(name)
         var nested = JSONObjectWriter(continuing: &bytes)
         body(&nested)
@@ -43,7 +79,7 @@ struct JSONObjectWriter {
     }
 
     /// A member whose value is an array of objects, each written by `body` into the same buffer.
-    mutating func objects<Items: Sequence>(_ name: String, _ items: Items, _ body: (inout JSONObjectWriter, Items.Element) -> Void) {
+    mutating func objects<Items: Sequence>(_ name: StaticString, _ items: Items, _ body: (inout JSONObjectWriter, Items.Element) -> Void) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         var first = true
@@ -66,12 +102,12 @@ struct JSONObjectWriter {
     }
 
     /// A member whose value is already JSON.
-    mutating func raw(_ name: String, _ json: [UInt8]) {
+    mutating func raw(_ name: StaticString, _ json: [UInt8]) {
         key(name)
         bytes.append(contentsOf: json)
     }
 
-    mutating func array(_ name: String, _ items: [[UInt8]]) {
+    mutating func array(_ name: StaticString, _ items: [[UInt8]]) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
@@ -82,7 +118,7 @@ struct JSONObjectWriter {
     }
 
     /// An array of strings.
-    mutating func strings(_ name: String, _ items: [String]) {
+    mutating func strings(_ name: StaticString, _ items: [String]) {
         key(name)
         JSONValue.writeStringArray(items, into: &bytes)
     }
@@ -122,41 +158,40 @@ extension InvoiceDocument {
         writer.string("buyer_reference", draft.buyerReference)
         writer.string("currency", draft.currency.code)
         writer.string("customer_id", draft.customerID)
-        writer.string("due_date", draft.dueDate.description)
+        writer.date("due_date", draft.dueDate)
         writer.string("invoice_number", invoice.number)
-        writer.string("issue_date", draft.issueDate.description)
+        writer.date("issue_date", draft.issueDate)
         writer.objects("lines", draft.lines) { item, line in
             let orderLine = line.orderLine
             item.string("description", orderLine.description)
-            item.string("discount_amount", orderLine.discountAmount?.amountString)
-            item.string("discount_percent", orderLine.discountPercent?.description)
+            item.amount("discount_amount", orderLine.discountAmount)
+            item.decimal("discount_percent", orderLine.discountPercent)
             item.string("line_id", orderLine.lineID)
-            item.string("net_amount", line.netAmount.amountString)
-            item.string("quantity", line.quantity.description)
+            item.amount("net_amount", line.netAmount)
+            item.decimal("quantity", line.quantity)
             item.string("sku", orderLine.sku)
             item.string("tax_category", orderLine.taxCategory.rawValue)
-            item.string("tax_rate", orderLine.taxRate.description)
+            item.rate("tax_rate", orderLine.taxRate)
             item.string("unit", orderLine.unit)
-            item.string("unit_price", orderLine.unitPrice.description)
+            item.decimal("unit_price", orderLine.unitPrice)
         }
         writer.string("order_id", draft.orderID)
         writer.object("payment_terms") { $0.number("net_days", draft.paymentTermDays) }
         writer.string("purchase_order", draft.purchaseOrder)
         writer.object("seller") { draft.seller.write(into: &$0) }
-        writer.string("ship_date", draft.shipDate.description)
+        writer.date("ship_date", draft.shipDate)
         writer.string("shipment_id", draft.shipmentID)
         writer.objects("tax_breakdown", draft.taxSubtotals) { item, tax in
-            item.string("tax_amount", tax.taxAmount.amountString)
+            item.amount("tax_amount", tax.taxAmount)
             item.string("tax_category", tax.category.rawValue)
-            item.string("tax_rate", tax.rate.description)
-            item.string("taxable_amount", tax.taxableAmount.amountString)
+            item.rate("tax_rate", tax.rate)
+            item.amount("taxable_amount", tax.taxableAmount)
         }
-        let gross = draft.grossTotal.amountString
         writer.object("totals") { sums in
-            sums.string("due", gross)
-            sums.string("gross", gross)
-            sums.string("net", draft.netTotal.amountString)
-            sums.string("tax", draft.taxTotal.amountString)
+            sums.amount("due", draft.grossTotal)
+            sums.amount("gross", draft.grossTotal)
+            sums.amount("net", draft.netTotal)
+            sums.amount("tax", draft.taxTotal)
         }
         return writer.finish()
     }

@@ -2,18 +2,23 @@
 /// amounts) run for every event, and going through `String(format:)` or string concatenation there
 /// cost more than the SQL they feed.
 enum ASCIIDigits {
-    /// Appends `value` (≥ 0) in decimal, left-padded with zeros to at least `width` digits.
+    /// Appends `value` (≥ 0) in decimal, left-padded with zeros to at least `width` digits. The digits
+    /// are formed in a small buffer on the stack: no allocation besides the output's own growth.
     static func append<Value: BinaryInteger>(_ value: Value, width: Int = 1, to output: inout [UInt8]) {
         precondition(value >= 0, "ASCIIDigits.append takes a magnitude")
-        var digits: [UInt8] = []
-        digits.reserveCapacity(40)
-        var rest = value
-        repeat {
-            digits.append(UInt8(truncatingIfNeeded: rest % 10) + 48)
-            rest /= 10
-        } while rest > 0
-        if digits.count < width { output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
-        output.append(contentsOf: digits.reversed())
+        // 40 digits hold any 128-bit magnitude.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
+            var start = digits.count
+            var rest = value
+            repeat {
+                start -= 1
+                digits[start] = UInt8(truncatingIfNeeded: rest % 10) + 48
+                rest /= 10
+            } while rest > 0
+            let count = digits.count - start
+            if count < width { output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - count)) }
+            output.append(contentsOf: UnsafeMutableBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// `value` in decimal, zero-padded to at least `width` digits.

@@ -73,22 +73,41 @@ public struct Decimal64: Hashable, Sendable, CustomStringConvertible, Comparable
     static func format(units: Int128, scale: Int, trimTrailingZeros: Bool = false) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
-        if units < 0 { bytes.append(UInt8(ascii: "-")) }
+        append(units: units, scale: scale, trimTrailingZeros: trimTrailingZeros, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the decimal text of `units` × 10^-`scale` to `output` (what `format` returns, without
+    /// making a string: documents are written straight to bytes).
+    static func append(units: Int128, scale: Int, trimTrailingZeros: Bool = false, to output: inout [UInt8]) {
+        if units < 0 { output.append(UInt8(ascii: "-")) }
+        let digitsStart = output.count
         // At least one digit before the point: 5 at scale 2 is "0.05".
         // 128-bit division is slow: amounts nearly always fit 64 bits.
         if let small = UInt64(exactly: units.magnitude) {
-            ASCIIDigits.append(small, width: scale + 1, to: &bytes)
+            ASCIIDigits.append(small, width: scale + 1, to: &output)
         } else {
-            ASCIIDigits.append(units.magnitude, width: scale + 1, to: &bytes)
+            ASCIIDigits.append(units.magnitude, width: scale + 1, to: &output)
         }
-        if scale > 0 {
-            bytes.insert(UInt8(ascii: "."), at: bytes.count - scale)
-            if trimTrailingZeros {
-                while bytes.last == UInt8(ascii: "0") { bytes.removeLast() }
-                if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
-            }
+        guard scale > 0 else { return }
+        // Room for the point: the fraction's digits move one place right.
+        output.append(0)
+        let point = output.count - 1 - scale
+        var index = output.count - 1
+        while index > point {
+            output[index] = output[index - 1]
+            index -= 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        output[point] = UInt8(ascii: ".")
+        if trimTrailingZeros {
+            while output.count > digitsStart, output[output.count - 1] == UInt8(ascii: "0") { output.removeLast() }
+            if output[output.count - 1] == UInt8(ascii: ".") { output.removeLast() }
+        }
+    }
+
+    /// Appends `description` to `output`.
+    func append(to output: inout [UInt8]) {
+        Decimal64.append(units: Int128(units), scale: scale, to: &output)
     }
 
     public static func < (lhs: Decimal64, rhs: Decimal64) -> Bool {

@@ -26,6 +26,11 @@ public struct Money: Hashable, Sendable, CustomStringConvertible, Comparable {
     /// The decimal string with exactly the currency's decimals, e.g. `"12.30"`, `"1500"` (JPY).
     public var amountString: String { Decimal64.format(units: Int128(minorUnits), scale: currency.exponent) }
 
+    /// Appends `amountString` to `output`.
+    func appendAmount(to output: inout [UInt8]) {
+        Decimal64.append(units: Int128(minorUnits), scale: currency.exponent, to: &output)
+    }
+
     public var description: String { "\(amountString) \(currency.code)" }
 
     public var isZero: Bool { minorUnits == 0 }

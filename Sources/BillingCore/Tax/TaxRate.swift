@@ -30,5 +30,10 @@ public struct TaxRate: Hashable, Sendable, Comparable, CustomStringConvertible {
         Decimal64.format(units: Int128(percent.units), scale: percent.scale, trimTrailingZeros: true)
     }
 
+    /// Appends `description` to `output`.
+    func append(to output: inout [UInt8]) {
+        Decimal64.append(units: Int128(percent.units), scale: percent.scale, trimTrailingZeros: true, to: &output)
+    }
+
     public static func < (lhs: TaxRate, rhs: TaxRate) -> Bool { lhs.percent < rhs.percent }
 }

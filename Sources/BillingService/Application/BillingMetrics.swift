@@ -32,7 +32,12 @@ public struct BillingMetrics: Sendable {
         duplicatesSkipped = Counter(label: "billingd_duplicate_events_total")
     }
 
-    func accepted(_ type: InputEventType) { eventsAccepted[type]?.increment() }
+    /// Counts a stored batch's events by type: one increment per type, not per event.
+    func accepted(_ events: [SourcedEvent]) {
+        var counts: [InputEventType: Int] = [:]
+        for index in events.indices { counts[events[index].envelope.type, default: 0] += 1 }
+        for (type, count) in counts { eventsAccepted[type]?.increment(by: count) }
+    }
     func deadLettered(_ code: String) { deadLetters[code]?.increment() }
     func batchRecorded() { batches.increment() }
     func published(_ count: Int) { outboxPublished.increment(by: count) }

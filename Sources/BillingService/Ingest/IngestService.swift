@@ -141,7 +141,7 @@ public final class IngestService: Service {
     /// Kafka (for lag tools only: the store's copy is what counts).
     private func report(_ outcome: BatchClassifier.Outcome, result: BatchOutcome, consumer: KafkaConsumer) async throws {
         metrics.batchRecorded()
-        for event in outcome.accepted { metrics.accepted(event.envelope.type) }
+        metrics.accepted(outcome.accepted)
         metrics.recorded(result)
         for deadLetter in outcome.record.deadLetters {
             metrics.deadLettered(deadLetter.rejection.code)
