@@ -59,19 +59,21 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Waits up to `maxWait` for the first record, then takes whatever else is already fetched, up to
-    /// `maxMessages` records; returns early, with the change, when the assignment changes.
+    /// `maxMessages` records or until the records taken hold `maxBytes` of keys and values (the record
+    /// that reaches the limit is the last one: a batch always has at least one); returns early, with the
+    /// change, when the assignment changes.
     ///
     /// - Throws: `KafkaError` of kind `.closed` after `close()`, a fatal client error, or the error the
     ///   `startingOffsets` callback threw.
-    public func nextBatch(maxMessages: Int, maxWait: Duration) async throws -> ConsumerBatch {
+    public func nextBatch(maxMessages: Int, maxBytes: Int = .max, maxWait: Duration) async throws -> ConsumerBatch {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try self.collect(maxMessages: maxMessages, maxWait: maxWait) })
+                continuation.resume(with: Result { try self.collect(maxMessages: maxMessages, maxBytes: maxBytes, maxWait: maxWait) })
             }
         }
     }
 
-    private func collect(maxMessages: Int, maxWait: Duration) throws -> ConsumerBatch {
+    private func collect(maxMessages: Int, maxBytes: Int, maxWait: Duration) throws -> ConsumerBatch {
         guard !closed.isTripped else {
             throw KafkaError(kind: .closed, message: "consumer is closed")
         }
@@ -80,9 +82,10 @@ public final class KafkaConsumer: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: maxWait)
         var messages: [ConsumedMessage] = []
+        var bytes = 0
         var topicNames: [OpaquePointer: String] = [:]
         let startGeneration = context.generation
-        while messages.count < maxMessages {
+        while messages.count < maxMessages && bytes < maxBytes {
             let timeout: Int32
             if messages.isEmpty {
                 let remaining = clock.now.duration(to: deadline)
@@ -108,6 +111,7 @@ public final class KafkaConsumer: Sendable {
                 continue
             }
             messages.append(Self.copy(polled, topicNames: &topicNames))
+            bytes += polled.pointee.len + polled.pointee.key_len
             if context.generation != startGeneration { break }
         }
         if let failure = context.takeFailure() { throw failure }

@@ -180,6 +180,35 @@ struct EmbeddedClusterTests {
         #expect(asked.withLock { $0.count } >= 3, "asked on the first assignment and again for each member after the rebalance")
     }
 
+    @Test("a batch ends at the record that reaches the byte limit; a larger record still comes, alone")
+    func byteLimit() async throws {
+        let topic = KafkaTestSupport.uniqueName("bytes")
+        let cluster = try EmbeddedKafkaCluster(topics: [topic: 1])
+        defer { cluster.shutdown() }
+        let producer = try KafkaTestSupport.producer(cluster)
+        // 20 records of 4 + 1000 bytes, then one of 5000 bytes: past the limit by itself.
+        var records = (0..<20).map { ProducerRecord(topic: topic, key: Array("k-\($0 % 10)\($0 / 10)".utf8), value: [UInt8](repeating: 0x61, count: 1000)) }
+        records.append(ProducerRecord(topic: topic, key: nil, value: [UInt8](repeating: 0x62, count: 5000)))
+        _ = try await producer.sendAll(records).map { try $0.get() }
+        await producer.close()
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfiguration(cluster, group: "bytes", topics: [topic]),
+            logger: KafkaTestSupport.logger
+        ) { _ in [:] }
+        var batches: [[ConsumedMessage]] = []
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while batches.joined().count < 21, ContinuousClock.now < deadline {
+            let batch = try await consumer.nextBatch(maxMessages: 100, maxBytes: 3000, maxWait: .milliseconds(200)).messages
+            if !batch.isEmpty { batches.append(batch) }
+        }
+        await consumer.close()
+        #expect(batches.joined().map(\.offset) == Array(0..<21), "every record once, in order")
+        // Three records of 1,004 bytes reach 3,000: no batch holds more, and once fetched they come three at a time.
+        #expect(batches.allSatisfy { $0.count <= 3 })
+        #expect(batches.contains { $0.count == 3 })
+        #expect(batches.last?.last?.value?.count == 5000)
+    }
+
     @Test("a paused partition delivers nothing until resumed")
     func pauseResume() async throws {
         let topic = KafkaTestSupport.uniqueName("pause")

@@ -75,6 +75,7 @@ struct ConfigurationTests {
     @Test("bad values name their key", arguments: [
         ("BILLINGD_KAFKA_BATCH_MAX_MESSAGES", "many", "kafka.batch_max_messages"),
         ("BILLINGD_KAFKA_BATCH_MAX_MESSAGES", "0", "kafka.batch_max_messages"),
+        ("BILLINGD_KAFKA_BATCH_MAX_BYTES", "1024", "kafka.batch_max_bytes"),
         ("BILLINGD_KAFKA_BROKERS", "kafkahost", "kafka.brokers"),
         ("BILLINGD_STORE_DURABILITY", "sometimes", "store.durability"),
         ("BILLINGD_LOG_LEVEL", "loud", "log.level"),

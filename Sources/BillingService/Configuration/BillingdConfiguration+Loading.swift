@@ -11,7 +11,7 @@ extension BillingdConfiguration {
     /// Every key billingd knows; a file key outside this list is reported as unknown.
     public static let knownKeys: [String] = [
         "kafka.brokers", "kafka.client_id", "kafka.group_id", "kafka.input_topics", "kafka.events_topic",
-        "kafka.dead_letter_topic", "kafka.batch_max_messages", "kafka.batch_max_wait_ms", "kafka.max_event_bytes",
+        "kafka.dead_letter_topic", "kafka.batch_max_messages", "kafka.batch_max_bytes", "kafka.batch_max_wait_ms", "kafka.max_event_bytes",
         "kafka.session_timeout_ms", "kafka.properties", "kafka.embedded.partitions", "kafka.embedded.bootstrap_file",
         "store.path", "store.durability",
         "outbox.batch_size", "outbox.poll_interval_ms", "outbox.max_dead_letter_payload_bytes",
@@ -64,6 +64,7 @@ extension BillingdConfiguration {
             throw values.error("kafka.input_topics", "must not include the events or dead-letter topic")
         }
         kafka.batchMaxMessages = try values.int("kafka.batch_max_messages", in: 1...100_000) ?? kafka.batchMaxMessages
+        kafka.batchMaxBytes = try values.int("kafka.batch_max_bytes", in: 65_536...1_073_741_824) ?? kafka.batchMaxBytes
         kafka.batchMaxWaitMilliseconds = try values.int("kafka.batch_max_wait_ms", in: 1...60_000) ?? kafka.batchMaxWaitMilliseconds
         kafka.maxEventBytes = try values.int("kafka.max_event_bytes", in: 256...100_000_000) ?? kafka.maxEventBytes
         kafka.sessionTimeoutMilliseconds = try values.int("kafka.session_timeout_ms", in: 1000...3_600_000) ?? kafka.sessionTimeoutMilliseconds

@@ -18,6 +18,7 @@ extension BillingdConfiguration {
             "kafka.events_topic: \(kafka.eventsTopic)",
             "kafka.dead_letter_topic: \(kafka.deadLetterTopic)",
             "kafka.batch_max_messages: \(kafka.batchMaxMessages)",
+            "kafka.batch_max_bytes: \(kafka.batchMaxBytes)",
             "kafka.batch_max_wait_ms: \(kafka.batchMaxWaitMilliseconds)",
             "kafka.max_event_bytes: \(kafka.maxEventBytes)",
             "kafka.session_timeout_ms: \(kafka.sessionTimeoutMilliseconds)",

@@ -25,7 +25,8 @@ public struct BillingdConfiguration: Sendable {
         public var inputTopics = ["orders", "payments"]
         public var eventsTopic = "billing.events"
         public var deadLetterTopic = "billing.dlq"
-        public var batchMaxMessages = 5000
+        public var batchMaxMessages = 10_000
+        public var batchMaxBytes = 64 << 20
         public var batchMaxWaitMilliseconds = 50
         public var maxEventBytes = 262_144
         public var sessionTimeoutMilliseconds = 10_000

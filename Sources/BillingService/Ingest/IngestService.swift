@@ -65,10 +65,11 @@ public final class IngestService: Service {
             defaultPaymentTermDays: configuration.billing.defaultPaymentTermDays)
         let now = self.now
         let maxMessages = kafka.batchMaxMessages
+        let maxBytes = kafka.batchMaxBytes
         let maxWait = Duration.milliseconds(kafka.batchMaxWaitMilliseconds)
         // Fetching and decoding the next batch overlaps with storing the current one.
         let fetch: @Sendable () async throws -> BatchClassifier.Outcome = {
-            let batch = try await consumer.nextBatch(maxMessages: maxMessages, maxWait: maxWait)
+            let batch = try await consumer.nextBatch(maxMessages: maxMessages, maxBytes: maxBytes, maxWait: maxWait)
             return classifier.classify(batch, now: now())
         }
         logger.info("consuming", metadata: ["kafka.topics": "\(kafka.inputTopics.joined(separator: ","))", "kafka.group": "\(kafka.groupID)"])
