@@ -58,6 +58,24 @@ struct EnvelopeDecoderTests {
         #expect(rejection(payload)?.code == code)
     }
 
+    @Test("text outside ASCII: valid UTF-8 is read, any broken sequence is refused wherever it sits")
+    func utf8() throws {
+        let valid = event(["id": "\"evt-Müller-€\""])
+        #expect(try decoder.decode(valid).id == "evt-Müller-€")
+        // A lone continuation byte, a lead byte without its continuation, an overlong form, a surrogate, a
+        // five-byte form: at every position relative to the 8-byte steps of the ASCII scan.
+        for bad: [UInt8] in [[0x80], [0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80]] {
+            let payload = event(["id": "\"xxxxxxxxx\""])
+            let start = try #require(payload.firstIndex(of: UInt8(ascii: "x")))
+            for offset in 0..<9 {
+                var broken = payload
+                broken.insert(contentsOf: bad, at: start + offset)
+                #expect(rejection(broken)?.code == "not_utf8", "\(bad) at \(start + offset)")
+            }
+        }
+        #expect(rejection(event([:]) + [0xE2, 0x82])?.code == "not_utf8", "cut off at the very end")
+    }
+
     @Test("missing and invalid attributes are named")
     func attributes() {
         #expect(rejection(event(["id": "<absent>"])) == .missingAttribute("id"))

@@ -29,7 +29,9 @@ public struct EnvelopeDecoder: Sendable {
     private func decode(_ payload: [UInt8]?, members: inout JSONObject) throws(EventRejection) -> InputEnvelope {
         guard let payload, !payload.isEmpty else { throw .emptyPayload }
         guard payload.count <= maxPayloadBytes else { throw .oversized(bytes: payload.count, limit: maxPayloadBytes) }
-        guard String(validating: payload, as: UTF8.self) != nil else { throw .notUTF8 }
+        // Plain ASCII is valid UTF-8: only a payload with other bytes needs the full check (which builds a
+        // string of the whole payload).
+        guard Self.isASCII(payload) || String(validating: payload, as: UTF8.self) != nil else { throw .notUTF8 }
         let document: JSONValue
         do {
             document = try JSONParser.parse(payload)
@@ -81,5 +83,21 @@ public struct EnvelopeDecoder: Sendable {
             throw .invalidData(type: typeName, detail: "data must be a JSON object, found a \(data.kindName)")
         }
         return InputEnvelope(id: id, source: source, type: type, subject: subject, time: time, data: data)
+    }
+
+    /// Whether every byte is below 0x80, eight bytes at a time.
+    static func isASCII(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var index = 0
+            while index + 8 <= raw.count {
+                if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                index += 8
+            }
+            while index < raw.count {
+                if raw[index] >= 0x80 { return false }
+                index += 1
+            }
+            return true
+        }
     }
 }
