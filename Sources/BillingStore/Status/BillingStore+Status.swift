@@ -9,8 +9,7 @@ extension BillingStore {
             let offsets = try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset, updated_at FROM consumer_offset ORDER BY topic, partition").map {
                 StoreStatus.Offset(topic: $0["topic"], partition: $0["partition"], nextOffset: $0["next_offset"], updatedAt: $0["updated_at"])
             }
-            let pending = try Int.fetchOne(
-                db, sql: "SELECT max(0, coalesce((SELECT max(id) FROM outbox), 0) - (SELECT published_through FROM outbox_cursor))") ?? 0
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor)") ?? 0
             let published = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE id <= (SELECT published_through FROM outbox_cursor)") ?? 0
             let oldest = try String.fetchOne(db, sql: "SELECT created_at FROM outbox WHERE id > (SELECT published_through FROM outbox_cursor) ORDER BY id LIMIT 1")
             let letters = try Int.fetchOne(db, sql: "SELECT count(*) FROM dead_letter") ?? 0
