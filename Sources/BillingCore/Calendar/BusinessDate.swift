@@ -86,12 +86,7 @@ public struct BusinessDate: Hashable, Sendable, Comparable, CustomStringConverti
         BusinessDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
-    public var description: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(10)
-        append(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    public var description: String { ASCIIDigits.text(capacity: 10) { append(to: &$0) } }
 
     /// Appends `description` (YYYY-MM-DD) to `output`.
     func append(to output: inout [UInt8]) {

@@ -23,9 +23,15 @@ enum ASCIIDigits {
 
     /// `value` in decimal, zero-padded to at least `width` digits.
     static func string<Value: BinaryInteger>(_ value: Value, width: Int = 1) -> String {
+        text(capacity: max(width, 20)) { append(value, width: width, to: &$0) }
+    }
+
+    /// The text that `write` appends to an empty buffer: the string form of a value whose `append(to:)`
+    /// writes it into documents.
+    static func text(capacity: Int = 24, _ write: (inout [UInt8]) -> Void) -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(max(width, 20))
-        append(value, width: width, to: &bytes)
+        bytes.reserveCapacity(capacity)
+        write(&bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -68,17 +68,10 @@ public struct Decimal64: Hashable, Sendable, CustomStringConvertible, Comparable
     public var isNegative: Bool { units < 0 }
     public var isZero: Bool { units == 0 }
 
-    public var description: String { Decimal64.format(units: Int128(units), scale: scale) }
+    public var description: String { ASCIIDigits.text { append(to: &$0) } }
 
-    static func format(units: Int128, scale: Int, trimTrailingZeros: Bool = false) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        append(units: units, scale: scale, trimTrailingZeros: trimTrailingZeros, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends the decimal text of `units` × 10^-`scale` to `output` (what `format` returns, without
-    /// making a string: documents are written straight to bytes).
+    /// Appends the decimal text of `units` × 10^-`scale` to `output` (documents are written straight to
+    /// bytes; the string forms are made from this too).
     static func append(units: Int128, scale: Int, trimTrailingZeros: Bool = false, to output: inout [UInt8]) {
         if units < 0 { output.append(UInt8(ascii: "-")) }
         let digitsStart = output.count

@@ -24,7 +24,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible, Comparable {
     }
 
     /// The decimal string with exactly the currency's decimals, e.g. `"12.30"`, `"1500"` (JPY).
-    public var amountString: String { Decimal64.format(units: Int128(minorUnits), scale: currency.exponent) }
+    public var amountString: String { ASCIIDigits.text { appendAmount(to: &$0) } }
 
     /// Appends `amountString` to `output`.
     func appendAmount(to output: inout [UInt8]) {

@@ -26,9 +26,7 @@ public struct TaxRate: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// The rate as written in documents: no trailing zeros ("19", "7.5").
-    public var description: String {
-        Decimal64.format(units: Int128(percent.units), scale: percent.scale, trimTrailingZeros: true)
-    }
+    public var description: String { ASCIIDigits.text { append(to: &$0) } }
 
     /// Appends `description` to `output`.
     func append(to output: inout [UInt8]) {
