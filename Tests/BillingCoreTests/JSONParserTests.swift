@@ -137,3 +137,58 @@ struct HeadersJSONTests {
         }
     }
 }
+
+@Suite("JSON documents read in place")
+struct JSONDocumentTests {
+    static let documents = [
+        #"{"b":2,"a":{"z":[1,{"y":null,"x":true}],"c":"d"},"e":[]}"#, #"{}"#, #"[]"#, #" [ 1 , -0.5e+3 , 0 ] "#, #""\u00e9\ud83d\ude00\n\t\"\\\/""#,
+        #"{"k":"ünïcødé 🎉","ü":"x","u":"y"}"#, #"{"a\u0062":1,"ab":2,"aa":3}"#, #"{"\u212A":1,"K":2,"J":3}"#,
+        #"{"k":"first","j":0,"k":"second","i":{"k":1,"k":2}}"#, #"{"q":"a\"b\\c\u0001d","p":"plain"}"#, #"123"#, #"null"#,
+        BenchSample.order, BenchSample.payment,
+    ]
+
+    @Test("reads every document into the same tree as before, and writes the same bytes as the tree does", arguments: documents)
+    func sameAsTree(text: String) throws {
+        let document = try JSONDocument(parsing: Array(text.utf8))
+        let tree = document.root.value
+        var written: [UInt8] = []
+        document.root.write(into: &written)
+        #expect(written == tree.jsonBytes)
+        // The tree, written and read again, is itself.
+        #expect(try JSONParser.parse(tree.jsonBytes) == tree)
+    }
+
+    @Test("a large object with repeated names is written sorted, each name once with its last value")
+    func largeObjects() throws {
+        let names = (0..<50).map { "k\(($0 * 37) % 50)" }
+        let text = "{" + (names.map { "\"\($0)\":1" } + names.map { "\"\($0)\":\"again\"" }).joined(separator: ",") + "}"
+        let document = try JSONDocument(parsing: Array(text.utf8))
+        #expect(document.root.jsonString == document.root.value.jsonString)
+        #expect(document.root["k7"]?.string == "again")
+        guard case .object(let members) = document.root.value else { Issue.record("not an object"); return }
+        #expect(members.count == 50)
+    }
+
+    @Test("members are found by name as the tree finds them: the last of a repeated name, escaped names, canonically equal names")
+    func lookups() throws {
+        let document = try JSONDocument(parsing: Array(#"{"a\u0062":"escaped","k":"first","k":"second","\u212A":"kelvin","n":null,"x":[1,"2"]}"#.utf8))
+        let root = document.root
+        for name in ["ab", "k", "K", "n", "x", "missing", "\u{212A}"] {
+            #expect(root[name]?.value == root.value[name], "\(name)")
+        }
+        #expect(root["ab"]?.string == "escaped")
+        #expect(root["k"]?.string == "second")
+        #expect(root["n"]?.isNull == true)
+        #expect(root["x"]?.elements.map(\.value) == [.number("1"), .string("2")])
+        #expect(root["x"]?["k"] == nil)
+        #expect(root["x"]?.string == nil)
+    }
+}
+
+/// Event data as the benchmark produces it, for the JSON tests.
+enum BenchSample {
+    static let order =
+        #"{"specversion":"1.0","id":"bp-1","source":"/bench","type":"order.placed","data":{"order_id":"BO-1","customer_id":"BC-1","currency":"EUR","order_date":"2026-11-20","payment_terms":{"net_days":30},"purchase_order":"PO-1","buyer":{"name":"Customer BC-1","tax_id":"DE100000001"},"lines":[{"line_id":"1","sku":"SKU-1","description":"Widget","quantity":"2","unit_price":"0.01","tax_rate":"19"},{"line_id":"2","sku":"SKU-B","description":"Manual","quantity":"1","unit_price":"12.50","tax_rate":"7"}]}}"#
+    static let payment =
+        #"{"specversion":"1.0","id":"bpay-1","source":"/bench","type":"payment.received","data":{"payment_id":"BP-1","customer_id":"BC-1","amount":"10.00","currency":"EUR","received_date":"2026-11-25","references":["BO-1"]}}"#
+}

@@ -3,19 +3,36 @@ import Foundation
 /// Reads typed fields out of an event's JSON `data`, with errors that name the field's path
 /// (`lines[2].unit_price`), so a dead letter says exactly what to fix.
 public struct DataReader: Sendable {
-    let members: JSONObject
-    let path: String
+    let node: JSONNode
+    /// The path of this object, or of the array it is an element of (then `element` is its index): the
+    /// element's path is only spelled out for an error.
+    let base: String
+    let element: Int?
 
     /// Wraps a JSON object.
     ///
     /// - Throws: `DataError` when the value is not an object.
-    public init(_ value: JSONValue, path: String = "data") throws(DataError) {
-        guard case .object(let members) = value else { throw DataError(path: path, problem: "must be an object, found a \(value.kindName)") }
-        self.members = members
-        self.path = path
+    public init(_ node: JSONNode, path: String = "data") throws(DataError) {
+        try self.init(node, base: path, element: nil)
     }
 
-    func fieldPath(_ name: String) -> String { path == "data" ? name : "\(path).\(name)" }
+    private init(_ node: JSONNode, base: String, element: Int?) throws(DataError) {
+        self.node = node
+        self.base = base
+        self.element = element
+        guard node.isObject else { throw DataError(path: path, problem: "must be an object, found a \(node.kindName)") }
+    }
+
+    /// This object's path, such as `lines[2]`.
+    var path: String { element.map { "\(base)[\($0)]" } ?? base }
+
+    func fieldPath(_ name: String) -> String { element == nil && base == "data" ? name : "\(path).\(name)" }
+
+    /// The member with this name unless it is absent or null.
+    func member(_ name: String) -> JSONNode? {
+        guard let value = node[name], !value.isNull else { return nil }
+        return value
+    }
 
     /// A required non-empty string.
     public func string(_ name: String) throws(DataError) -> String {
@@ -25,8 +42,8 @@ public struct DataReader: Sendable {
 
     /// An optional string; empty counts as absent.
     public func optionalString(_ name: String) throws(DataError) -> String? {
-        guard let value = members[name], value != .null else { return nil }
-        guard case .string(let text) = value else {
+        guard let value = member(name) else { return nil }
+        guard let text = value.string else {
             throw DataError(path: fieldPath(name), problem: "must be a string, found a \(value.kindName)")
         }
         let trimmed = text.trimmedOfSpaces
@@ -45,20 +62,18 @@ public struct DataReader: Sendable {
 
     /// An optional decimal string.
     public func optionalDecimal(_ name: String, maxScale: Int) throws(DataError) -> Decimal64? {
-        guard members[name] != nil, members[name] != .null else { return nil }
+        guard member(name) != nil else { return nil }
         return try decimal(name, maxScale: maxScale)
     }
 
     /// A required whole number, given as a JSON integer or a string of digits.
     public func integer(_ name: String) throws(DataError) -> Int {
-        guard let value = members[name], value != .null else { throw DataError(path: fieldPath(name), problem: "is required") }
-        switch value {
-        case .number(let text), .string(let text):
-            guard let number = Int(text) else { throw DataError(path: fieldPath(name), problem: "must be a whole number, found '\(text)'") }
-            return number
-        default:
+        guard let value = member(name) else { throw DataError(path: fieldPath(name), problem: "is required") }
+        guard let text = value.numberText ?? value.string else {
             throw DataError(path: fieldPath(name), problem: "must be a whole number, found a \(value.kindName)")
         }
+        guard let number = Int(text) else { throw DataError(path: fieldPath(name), problem: "must be a whole number, found '\(text)'") }
+        return number
     }
 
     /// A required calendar date `YYYY-MM-DD`.
@@ -70,29 +85,32 @@ public struct DataReader: Sendable {
 
     /// A nested object, when present.
     public func optionalObject(_ name: String) throws(DataError) -> DataReader? {
-        guard let value = members[name], value != .null else { return nil }
+        guard let value = member(name) else { return nil }
         return try DataReader(value, path: fieldPath(name))
     }
 
     /// A required non-empty array of objects.
     public func objects(_ name: String) throws(DataError) -> [DataReader] {
-        guard let value = members[name], value != .null else { throw DataError(path: fieldPath(name), problem: "is required") }
-        guard case .array(let items) = value else { throw DataError(path: fieldPath(name), problem: "must be an array, found a \(value.kindName)") }
+        guard let value = member(name) else { throw DataError(path: fieldPath(name), problem: "is required") }
+        guard value.isArray else { throw DataError(path: fieldPath(name), problem: "must be an array, found a \(value.kindName)") }
+        let items = value.elements
         guard !items.isEmpty else { throw DataError(path: fieldPath(name), problem: "must not be empty") }
+        let base = fieldPath(name)
         var readers: [DataReader] = []
+        readers.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            readers.append(try DataReader(item, path: "\(fieldPath(name))[\(index)]"))
+            readers.append(try DataReader(item, base: base, element: index))
         }
         return readers
     }
 
     /// An optional array of strings.
     public func strings(_ name: String) throws(DataError) -> [String] {
-        guard let value = members[name], value != .null else { return [] }
-        guard case .array(let items) = value else { throw DataError(path: fieldPath(name), problem: "must be an array of strings") }
+        guard let value = member(name) else { return [] }
+        guard value.isArray else { throw DataError(path: fieldPath(name), problem: "must be an array of strings") }
         var result: [String] = []
-        for (index, item) in items.enumerated() {
-            guard case .string(let text) = item else { throw DataError(path: "\(fieldPath(name))[\(index)]", problem: "must be a string") }
+        for (index, item) in value.elements.enumerated() {
+            guard let text = item.string else { throw DataError(path: "\(fieldPath(name))[\(index)]", problem: "must be a string") }
             result.append(text)
         }
         return result
@@ -120,7 +138,7 @@ public struct DataReader: Sendable {
 
     /// An optional money amount in `currency`.
     public func optionalMoney(_ name: String, currency: Currency) throws(DataError) -> Money? {
-        guard members[name] != nil, members[name] != .null else { return nil }
+        guard member(name) != nil else { return nil }
         return try money(name, currency: currency)
     }
 }
@@ -154,4 +172,36 @@ extension String {
         while end > start && isSpace(bytes[end - 1]) { end -= 1 }
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
+}
+
+extension JSONNode {
+    /// A value read back from its compact JSON, for reading a built `JSONValue` as event data.
+    ///
+    /// - Throws: `DataError` if the value cannot be read back (nested deeper than the parser allows).
+    static func reading(_ value: JSONValue) throws(DataError) -> JSONNode {
+        do {
+            return try JSONDocument(parsing: value.jsonBytes).root
+        } catch {
+            throw DataError(path: "data", problem: "cannot be read: \(error.description)")
+        }
+    }
+}
+
+// Event data given as a `JSONValue` tree (built in code rather than received) reads the same way.
+extension Order {
+    public init(data: JSONValue, defaultPaymentTermDays: Int) throws(DataError) {
+        try self.init(data: JSONNode.reading(data), defaultPaymentTermDays: defaultPaymentTermDays)
+    }
+}
+
+extension Fulfilment {
+    public init(data: JSONValue) throws(DataError) { try self.init(data: JSONNode.reading(data)) }
+}
+
+extension OrderCancellation {
+    public init(data: JSONValue) throws(DataError) { try self.init(data: JSONNode.reading(data)) }
+}
+
+extension PaymentReceived {
+    public init(data: JSONValue) throws(DataError) { try self.init(data: JSONNode.reading(data)) }
 }

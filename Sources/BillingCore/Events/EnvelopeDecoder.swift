@@ -18,41 +18,41 @@ public struct EnvelopeDecoder: Sendable {
     /// - Throws: `EnvelopeFailure` with the `EventRejection` naming the first problem found, and the
     ///   event's id and type when they could be read.
     public func decode(_ payload: [UInt8]?) throws(EnvelopeFailure) -> InputEnvelope {
-        var members = JSONObject()
+        var root: JSONNode?
         do {
-            return try decode(payload, members: &members)
+            return try decode(payload, root: &root)
         } catch {
-            throw EnvelopeFailure(rejection: error, eventID: members["id"]?.stringValue, eventType: members["type"]?.stringValue)
+            throw EnvelopeFailure(rejection: error, eventID: root?["id"]?.string, eventType: root?["type"]?.string)
         }
     }
 
-    private func decode(_ payload: [UInt8]?, members: inout JSONObject) throws(EventRejection) -> InputEnvelope {
+    private func decode(_ payload: [UInt8]?, root: inout JSONNode?) throws(EventRejection) -> InputEnvelope {
         guard let payload, !payload.isEmpty else { throw .emptyPayload }
         guard payload.count <= maxPayloadBytes else { throw .oversized(bytes: payload.count, limit: maxPayloadBytes) }
         // Plain ASCII is valid UTF-8: only a payload with other bytes needs the full check (which builds a
         // string of the whole payload).
         guard Self.isASCII(payload) || String(validating: payload, as: UTF8.self) != nil else { throw .notUTF8 }
-        let document: JSONValue
+        let document: JSONDocument
         do {
-            document = try JSONParser.parse(payload)
+            document = try JSONDocument(parsing: payload)
         } catch {
             throw .notJSON(detail: error.description)
         }
-        guard case .object(let object) = document else { throw .notAnObject(kind: document.kindName) }
-        members = object
+        let members = document.root
+        guard members.isObject else { throw .notAnObject(kind: members.kindName) }
+        root = members
 
-        let members = object
         func requiredString(_ name: String) throws(EventRejection) -> String {
             guard let value = members[name] else { throw .missingAttribute(name) }
-            guard case .string(let text) = value else {
+            guard let text = value.string else {
                 throw .invalidAttribute(name, detail: "expected a string, found a \(value.kindName)")
             }
             guard !text.isEmpty else { throw .invalidAttribute(name, detail: "must not be empty") }
             return text
         }
         func optionalString(_ name: String) throws(EventRejection) -> String? {
-            guard let value = members[name], value != .null else { return nil }
-            guard case .string(let text) = value else {
+            guard let value = members[name], !value.isNull else { return nil }
+            guard let text = value.string else {
                 throw .invalidAttribute(name, detail: "expected a string, found a \(value.kindName)")
             }
             return text
@@ -79,10 +79,10 @@ public struct EnvelopeDecoder: Sendable {
         }
         guard let type = InputEventType(rawValue: typeName) else { throw .unknownType(typeName) }
         guard let data = members["data"] else { throw .missingAttribute("data") }
-        guard case .object = data else {
+        guard data.isObject else {
             throw .invalidData(type: typeName, detail: "data must be a JSON object, found a \(data.kindName)")
         }
-        return InputEnvelope(id: id, source: source, type: type, subject: subject, time: time, data: data)
+        return InputEnvelope(id: id, source: source, type: type, subject: subject, time: time, dataNode: data)
     }
 
     /// Whether every byte is below 0x80, eight bytes at a time.

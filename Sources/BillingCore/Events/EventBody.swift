@@ -14,10 +14,10 @@ public enum EventBody: Sendable, Equatable {
     public init(_ envelope: InputEnvelope, defaultPaymentTermDays: Int) {
         do throws(DataError) {
             switch envelope.type {
-            case .orderPlaced, .orderAmended: self = .order(try Order(data: envelope.data, defaultPaymentTermDays: defaultPaymentTermDays))
-            case .orderCancelled: self = .cancellation(try OrderCancellation(data: envelope.data))
-            case .orderFulfilled: self = .fulfilment(try Fulfilment(data: envelope.data))
-            case .paymentReceived: self = .payment(try PaymentReceived(data: envelope.data))
+            case .orderPlaced, .orderAmended: self = .order(try Order(data: envelope.dataNode, defaultPaymentTermDays: defaultPaymentTermDays))
+            case .orderCancelled: self = .cancellation(try OrderCancellation(data: envelope.dataNode))
+            case .orderFulfilled: self = .fulfilment(try Fulfilment(data: envelope.dataNode))
+            case .paymentReceived: self = .payment(try PaymentReceived(data: envelope.dataNode))
             }
         } catch {
             self = .invalid(error)

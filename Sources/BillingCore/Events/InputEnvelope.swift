@@ -13,8 +13,20 @@ public struct InputEnvelope: Sendable, Equatable {
     /// When the event happened, when given.
     public let time: Date?
     /// The event's data: always a JSON object.
-    public let data: JSONValue
-
+    public let dataNode: JSONNode
     /// The identity used to recognise a repeated delivery: source and id together.
-    public var eventKey: String { "\(source)#\(id)" }
+    public let eventKey: String
+
+    init(id: String, source: String, type: InputEventType, subject: String?, time: Date?, dataNode: JSONNode) {
+        self.id = id
+        self.source = source
+        self.type = type
+        self.subject = subject
+        self.time = time
+        self.dataNode = dataNode
+        self.eventKey = "\(source)#\(id)"
+    }
+
+    /// The event's data as a `JSONValue` tree.
+    public var data: JSONValue { dataNode.value }
 }

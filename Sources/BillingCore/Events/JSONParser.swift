@@ -1,7 +1,10 @@
-/// A strict JSON (RFC 8259) parser into `JSONValue`, keeping numbers as their source text.
+/// A strict JSON (RFC 8259) parser, keeping numbers as their source text.
 ///
 /// It exists because decoding through `Decodable` is slow for untyped documents and turns numbers into
 /// binary or decimal values; billing needs the exact text. Input must already be valid UTF-8.
+///
+/// It reads a document into a `JSONDocument`: the source bytes and one flat list of nodes, with no
+/// string made and nothing allocated per value. `parse` builds the `JSONValue` tree from that.
 public struct JSONParser {
     /// Why a document is not JSON, with the byte offset.
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -13,23 +16,32 @@ public struct JSONParser {
     /// Nesting deeper than this is refused.
     public static let maxDepth = 64
 
-    /// Parses one JSON document.
+    /// Parses one JSON document into a tree.
     ///
     /// - Throws: `JSONParser.Failure` naming the first problem and its byte offset.
     public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in
+        try JSONDocument(parsing: bytes).root.value
+    }
+
+    /// The nodes of a document, in document order (see `JSONDocument.Node`).
+    static func nodes(of bytes: [UInt8]) throws(Failure) -> [JSONDocument.Node] {
+        guard bytes.count < Int(UInt32.max) else { throw Failure(offset: 0, reason: "document larger than 4 GiB") }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> [JSONDocument.Node] in
             var parser = Cursor(bytes: buffer)
+            // About one node per eight bytes in event payloads: one growth at most, usually none.
+            parser.nodes.reserveCapacity(buffer.count / 8 + 4)
             parser.skipWhitespace()
-            let value = try parser.value(depth: 0)
+            try parser.value(depth: 0)
             parser.skipWhitespace()
             guard parser.index == buffer.count else { throw parser.fail("unexpected data after the JSON value") }
-            return value
+            return parser.nodes
         }
     }
 
     struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        var nodes: [JSONDocument.Node] = []
 
         func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
 
@@ -44,99 +56,100 @@ public struct JSONParser {
             }
         }
 
-        mutating func value(depth: Int) throws(Failure) -> JSONValue {
+        /// Appends a node without children (its `next` is the node after it).
+        mutating func leaf(_ kind: JSONDocument.Kind, start: Int, end: Int, flags: UInt8 = 0) {
+            nodes.append(JSONDocument.Node(start: UInt32(start), end: UInt32(end), next: UInt32(nodes.count + 1), kind: kind, flags: flags))
+        }
+
+        mutating func value(depth: Int) throws(Failure) {
             guard depth <= JSONParser.maxDepth else { throw fail("nesting deeper than \(JSONParser.maxDepth)") }
             guard let byte = current else { throw fail("unexpected end of input") }
             switch byte {
-            case UInt8(ascii: "{"): return try object(depth: depth)
-            case UInt8(ascii: "["): return try array(depth: depth)
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+            case UInt8(ascii: "{"): try object(depth: depth)
+            case UInt8(ascii: "["): try array(depth: depth)
+            case UInt8(ascii: "\""): try string()
+            case UInt8(ascii: "t"): try literal("true", .true)
+            case UInt8(ascii: "f"): try literal("false", .false)
+            case UInt8(ascii: "n"): try literal("null", .null)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
             default: throw fail("unexpected character '\(Character(Unicode.Scalar(byte)))'")
             }
         }
 
-        mutating func literal(_ word: StaticString) throws(Failure) {
+        mutating func literal(_ word: StaticString, _ kind: JSONDocument.Kind) throws(Failure) {
             let length = word.utf8CodeUnitCount
             guard index + length <= bytes.count else { throw fail("unexpected end of input") }
             for offset in 0..<length where bytes[index + offset] != word.utf8Start[offset] {
                 throw fail("invalid literal")
             }
+            leaf(kind, start: index, end: index + length)
             index += length
         }
 
-        mutating func object(depth: Int) throws(Failure) -> JSONValue {
+        /// An object: its node, then per member the name's string node and the value's nodes. The node's
+        /// `end` counts the members as written (a repeated name counts each time).
+        mutating func object(depth: Int) throws(Failure) {
+            let node = nodes.count
+            leaf(.object, start: index, end: 0)
             index += 1
-            var members: [JSONObject.Element] = []
-            // A repeated name replaces the earlier member. Small objects are scanned for it; past
-            // `indexedFrom` members the names are indexed, so a huge object cannot make parsing quadratic.
-            let indexedFrom = 16
-            var positions: [String: Int] = [:]
-            func position(of key: String) -> Int? {
-                if members.count > indexedFrom { return positions[key] }
-                return members.firstIndex { $0.key == key }
-            }
+            var count: UInt32 = 0
             skipWhitespace()
             if current == UInt8(ascii: "}") {
                 index += 1
-                return .object(JSONObject(distinct: members))
+                return
             }
             while true {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-                let key = try string()
+                try string()
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipWhitespace()
-                let member = try value(depth: depth + 1)
-                if let existing = position(of: key) {
-                    members[existing].value = member
-                } else {
-                    members.append((key: key, value: member))
-                    if members.count == indexedFrom + 1 {
-                        for (offset, element) in members.enumerated() { positions[element.key] = offset }
-                    } else if members.count > indexedFrom + 1 {
-                        positions[key] = members.count - 1
-                    }
-                }
+                try value(depth: depth + 1)
+                count += 1
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): index += 1
                 case UInt8(ascii: "}"):
                     index += 1
-                    return .object(JSONObject(distinct: members))
+                    nodes[node].end = count
+                    nodes[node].next = UInt32(nodes.count)
+                    return
                 default: throw fail("expected ',' or '}'")
                 }
             }
         }
 
-        mutating func array(depth: Int) throws(Failure) -> JSONValue {
+        /// An array: its node, then its elements' nodes; `end` counts the elements.
+        mutating func array(depth: Int) throws(Failure) {
+            let node = nodes.count
+            leaf(.array, start: index, end: 0)
             index += 1
-            var items: [JSONValue] = []
+            var count: UInt32 = 0
             skipWhitespace()
             if current == UInt8(ascii: "]") {
                 index += 1
-                return .array(items)
+                return
             }
             while true {
                 skipWhitespace()
-                items.append(try value(depth: depth + 1))
+                try value(depth: depth + 1)
+                count += 1
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): index += 1
                 case UInt8(ascii: "]"):
                     index += 1
-                    return .array(items)
+                    nodes[node].end = count
+                    nodes[node].next = UInt32(nodes.count)
+                    return
                 default: throw fail("expected ',' or ']'")
                 }
             }
         }
 
-        mutating func number() throws(Failure) -> String {
+        mutating func number() throws(Failure) {
             let start = index
             if current == UInt8(ascii: "-") { index += 1 }
             guard let first = current, isDigit(first) else { throw fail("invalid number") }
@@ -155,49 +168,38 @@ public struct JSONParser {
                 guard let byte = current, isDigit(byte) else { throw fail("invalid number") }
                 while let byte = current, isDigit(byte) { index += 1 }
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            leaf(.number, start: start, end: index)
         }
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-        mutating func string() throws(Failure) -> String {
+        /// A string: checked here, escapes and all; its node spans the text between the quotes and says
+        /// whether it has escapes or bytes beyond ASCII (`JSONDocument.Node.flags`).
+        mutating func string() throws(Failure) {
             index += 1
             let start = index
-            // Fast path: no escapes.
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                    index += 1
-                    return text
-                }
-                if byte == UInt8(ascii: "\\") { break }
-                if byte < 0x20 { throw fail("control character in a string") }
-                index += 1
-            }
-            var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            var high: UInt8 = 0
+            var flags: UInt8 = 0
             while true {
                 guard index < bytes.count else { throw fail("unterminated string") }
                 let byte = bytes[index]
                 switch byte {
                 case UInt8(ascii: "\""):
+                    if high >= 0x80 { flags |= JSONDocument.Node.nonASCII }
+                    leaf(.string, start: start, end: index, flags: flags)
                     index += 1
-                    return String(decoding: scalars, as: UTF8.self)
+                    return
                 case UInt8(ascii: "\\"):
+                    flags |= JSONDocument.Node.escaped
                     index += 1
                     guard let escape = current else { throw fail("unterminated string") }
                     index += 1
                     switch escape {
-                    case UInt8(ascii: "\""): scalars.append(0x22)
-                    case UInt8(ascii: "\\"): scalars.append(0x5C)
-                    case UInt8(ascii: "/"): scalars.append(0x2F)
-                    case UInt8(ascii: "b"): scalars.append(0x08)
-                    case UInt8(ascii: "f"): scalars.append(0x0C)
-                    case UInt8(ascii: "n"): scalars.append(0x0A)
-                    case UInt8(ascii: "r"): scalars.append(0x0D)
-                    case UInt8(ascii: "t"): scalars.append(0x09)
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                        UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        break
                     case UInt8(ascii: "u"):
-                        var code = try hex4()
+                        let code = try hex4()
                         if (0xD800...0xDBFF).contains(code) {
                             guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
                                 throw fail("lone surrogate in \\u escape")
@@ -205,16 +207,14 @@ public struct JSONParser {
                             index += 2
                             let low = try hex4()
                             guard (0xDC00...0xDFFF).contains(low) else { throw fail("invalid surrogate pair") }
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                         } else if (0xDC00...0xDFFF).contains(code) {
                             throw fail("lone surrogate in \\u escape")
                         }
-                        scalars.append(contentsOf: Array(String(Character(Unicode.Scalar(code)!)).utf8))
                     default: throw fail("invalid escape")
                     }
                 default:
                     if byte < 0x20 { throw fail("control character in a string") }
-                    scalars.append(byte)
+                    high |= byte
                     index += 1
                 }
             }
@@ -224,14 +224,7 @@ public struct JSONParser {
             guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
             var value: UInt32 = 0
             for _ in 0..<4 {
-                let byte = bytes[index]
-                let digit: UInt32
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-                default: throw fail("invalid \\u escape")
-                }
+                guard let digit = JSONDocument.hexDigit(bytes[index]) else { throw fail("invalid \\u escape") }
                 value = value << 4 | digit
                 index += 1
             }

@@ -33,7 +33,7 @@ public struct SourcedEvent: Sendable, Equatable {
     }
 
     /// The event's data as compact JSON with sorted keys.
-    public var dataJSON: String { preparedDataJSON ?? envelope.data.jsonString }
+    public var dataJSON: String { preparedDataJSON ?? envelope.dataNode.jsonString }
 
     /// An event with the work that needs no stored state done ahead of the store transaction: its data
     /// read into its type and, for orders (stored with their data), the data's JSON written.
@@ -41,6 +41,6 @@ public struct SourcedEvent: Sendable, Equatable {
         let storesData = envelope.type == .orderPlaced || envelope.type == .orderAmended
         return SourcedEvent(
             record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: defaultPaymentTermDays),
-            dataJSON: storesData ? envelope.data.jsonString : nil)
+            dataJSON: storesData ? envelope.dataNode.jsonString : nil)
     }
 }

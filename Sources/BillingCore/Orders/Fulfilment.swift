@@ -14,7 +14,7 @@ public struct Fulfilment: Hashable, Sendable {
     /// Reads a fulfilment from event data.
     ///
     /// - Throws: `DataError` naming the first bad field.
-    public init(data: JSONValue) throws(DataError) {
+    public init(data: JSONNode) throws(DataError) {
         let reader = try DataReader(data)
         shipmentID = try reader.string("shipment_id")
         orderID = try reader.string("order_id")
@@ -42,7 +42,7 @@ public struct OrderCancellation: Hashable, Sendable {
     /// Reads a cancellation from event data.
     ///
     /// - Throws: `DataError` naming the first bad field.
-    public init(data: JSONValue) throws(DataError) {
+    public init(data: JSONNode) throws(DataError) {
         let reader = try DataReader(data)
         orderID = try reader.string("order_id")
         customerID = try reader.string("customer_id")

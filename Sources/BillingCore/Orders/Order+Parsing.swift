@@ -3,7 +3,7 @@ extension Order {
     ///
     /// - Parameter defaultPaymentTermDays: used when the event gives no payment terms.
     /// - Throws: `DataError` naming the first field that is missing, malformed or inconsistent.
-    public init(data: JSONValue, defaultPaymentTermDays: Int) throws(DataError) {
+    public init(data: JSONNode, defaultPaymentTermDays: Int) throws(DataError) {
         let reader = try DataReader(data)
         orderID = try reader.string("order_id")
         customerID = try reader.string("customer_id")

@@ -10,7 +10,7 @@ public struct PaymentReceived: Hashable, Sendable {
     /// Reads a payment from event data.
     ///
     /// - Throws: `DataError` naming the first bad field.
-    public init(data: JSONValue) throws(DataError) {
+    public init(data: JSONNode) throws(DataError) {
         let reader = try DataReader(data)
         paymentID = try reader.string("payment_id")
         customerID = try reader.string("customer_id")

@@ -31,7 +31,7 @@ extension BatchWriter {
             "SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?", [.text(orderID)],
             current: current
         ) { row in
-            let order = try Order(data: try JSONParser.parse(Array(row.text(2).utf8)), defaultPaymentTermDays: Int(row.integer(1)))
+            let order = try Order(data: try JSONDocument(parsing: Array(row.text(2).utf8)).root, defaultPaymentTermDays: Int(row.integer(1)))
             var invoiced: [String: Decimal64] = [:]
             if case .object(let quantities) = try JSONParser.parse(Array(row.text(3).utf8)) {
                 for (line, value) in quantities {
