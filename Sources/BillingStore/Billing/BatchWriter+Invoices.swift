@@ -39,7 +39,7 @@ extension BatchWriter {
         if let orderID = overlay.invoicedShipments[shipmentID] ?? inherited?.overlay.invoicedShipments[shipmentID] { return orderID }
         if start.checkedShipments.contains(shipmentID) { return start.invoicedShipments[shipmentID] }
         var orderID: String?
-        try query("SELECT order_id FROM invoice WHERE shipment_id = ?", [.text(shipmentID)]) { orderID = $0.text(0) }
+        try query(Self.selectShipmentOrder.sql, [.text(shipmentID)]) { orderID = $0.text(0) }
         return orderID
     }
 

@@ -27,10 +27,7 @@ extension BatchWriter {
     /// stands after this batch's writes so far.
     mutating func readOrder(_ orderID: String, current: Bool) throws -> OrderRecord? {
         var record: OrderRecord?
-        try lookup(
-            "SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?", [.text(orderID)],
-            current: current
-        ) { row in
+        try lookup(Self.selectOrder, [.text(orderID)], current: current) { row in
             let order = try Order(data: try JSONDocument(parsing: Array(row.text(2).utf8)).root, defaultPaymentTermDays: Int(row.integer(1)))
             var invoiced: [String: Decimal64] = [:]
             if case .object(let quantities) = try JSONParser.parse(Array(row.text(3).utf8)) {
@@ -194,6 +191,9 @@ extension BatchWriter {
 }
 
 extension BatchWriter {
+    static let selectOrder = PipelineStatement(
+        "SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?")
+
     static let insertOrder = PipelineStatement(
         """
         INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)

@@ -92,7 +92,7 @@ extension BatchWriter {
         if inherited?.overlay.recordedPayments.contains(paymentID) == true { return true }
         return try exists(
             paymentID, addedByBatch: overlay.recordedPayments, readAhead: start.checkedPayments, foundAhead: start.knownPayments,
-            query: "SELECT 1 FROM payment WHERE payment_id = ?")
+            query: Self.selectPayment)
     }
 
     /// The payments allocated to an invoice, in order.

@@ -39,13 +39,40 @@ struct BatchOverlay {
 }
 
 extension BatchWriter {
+    /// Sizes the batch's tables of keys for its events once, rather than have them grow (and hash every
+    /// key again) as the batch goes.
+    mutating func reserve(for events: [SourcedEvent]) {
+        var orders = 0
+        var shipments = 0
+        var payments = 0
+        for event in events {
+            switch event.envelope.type {
+            case .orderPlaced, .orderAmended, .orderCancelled: orders += 1
+            case .orderFulfilled: shipments += 1
+            case .paymentReceived: payments += 1
+            }
+        }
+        start.checkedKeys.reserveCapacity(events.count)
+        overlay.handledKeys.reserveCapacity(events.count)
+        start.absentOrders.reserveCapacity(orders)
+        changedOrders.reserveCapacity(orders + shipments)
+        start.checkedShipments.reserveCapacity(shipments)
+        overlay.invoicedShipments.reserveCapacity(shipments)
+        overlay.issuedByOrder.reserveCapacity(shipments)
+        overlay.paymentsOfIssued.reserveCapacity(shipments)
+        overlay.invoices.reserveCapacity(shipments + payments)
+        start.checkedPayments.reserveCapacity(payments)
+        overlay.recordedPayments.reserveCapacity(payments)
+        start.openInvoices.reserveCapacity(payments)
+    }
+
     /// Reads, from the committed state, what these events will need; the batch's writes so far go on
     /// meanwhile. Events without their data read (and events released from waiting) are looked up when
     /// they are processed instead.
     mutating func prefetch(_ events: ArraySlice<SourcedEvent>) throws {
         for event in events {
             let key = event.envelope.eventKey
-            if start.checkedKeys.insert(key).inserted, try rowExists("SELECT 1 FROM processed_event WHERE event_key = ?", key, current: false) {
+            if start.checkedKeys.insert(key).inserted, try rowExists(Self.selectProcessedEvent, key, current: false) {
                 start.processedKeys.insert(key)
             }
             switch event.body {
@@ -55,12 +82,12 @@ extension BatchWriter {
                 try prefetchOrder(fulfilment.orderID)
                 if start.checkedShipments.insert(fulfilment.shipmentID).inserted {
                     var orderID: String?
-                    try reader.each("SELECT order_id FROM invoice WHERE shipment_id = ?", [.text(fulfilment.shipmentID)]) { orderID = $0.text(0) }
+                    try reader.each(Self.selectShipmentOrder, [.text(fulfilment.shipmentID)]) { orderID = $0.text(0) }
                     if let orderID { start.invoicedShipments[fulfilment.shipmentID] = orderID }
                 }
             case .payment(let payment):
                 if start.checkedPayments.insert(payment.paymentID).inserted,
-                    try rowExists("SELECT 1 FROM payment WHERE payment_id = ?", payment.paymentID, current: false)
+                    try rowExists(Self.selectPayment, payment.paymentID, current: false)
                 {
                     start.knownPayments.insert(payment.paymentID)
                 }
@@ -91,14 +118,7 @@ extension BatchWriter {
     /// as they stand after this batch's writes so far.
     mutating func readOpenInvoices(customerID: String, reference: String, current: Bool) throws -> [OpenInvoice] {
         var invoices: [OpenInvoice] = []
-        try lookup(
-            """
-            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ?1 AND customer_id = ?2 AND status <> 'paid'
-            UNION ALL
-            SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ?1 AND customer_id = ?2 AND status <> 'paid'
-            """,
-            [.text(reference), .text(customerID)], current: current
-        ) { row in
+        try lookup(Self.selectOpenInvoices, [.text(reference), .text(customerID)], current: current        ) { row in
             let currency = try Currency(code: row.text(2))
             invoices.append(OpenInvoice(
                 number: row.text(0), orderID: row.text(1), customerID: customerID,
@@ -137,4 +157,15 @@ extension BatchWriter {
         }
         return invoices
     }
+}
+
+extension BatchWriter {
+    static let selectPayment = PipelineStatement("SELECT 1 FROM payment WHERE payment_id = ?")
+    static let selectShipmentOrder = PipelineStatement("SELECT order_id FROM invoice WHERE shipment_id = ?")
+    static let selectOpenInvoices = PipelineStatement(
+        """
+        SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE number = ?1 AND customer_id = ?2 AND status <> 'paid'
+        UNION ALL
+        SELECT number, order_id, currency, gross_minor, paid_minor FROM invoice WHERE order_id = ?1 AND customer_id = ?2 AND status <> 'paid'
+        """)
 }

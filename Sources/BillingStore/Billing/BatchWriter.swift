@@ -92,12 +92,12 @@ struct BatchWriter {
         if inherited?.overlay.handledKeys.contains(key) == true { return true }
         return try exists(
             key, addedByBatch: overlay.handledKeys, readAhead: start.checkedKeys, foundAhead: start.processedKeys,
-            query: "SELECT 1 FROM processed_event WHERE event_key = ?")
+            query: Self.selectProcessedEvent)
     }
 
     /// Whether a row with this key exists: one this batch added, else what was read ahead, else what
     /// `query` finds in the batch so far.
-    mutating func exists(_ key: String, addedByBatch: Set<String>, readAhead: Set<String>, foundAhead: Set<String>, query sql: String) throws -> Bool {
+    mutating func exists(_ key: String, addedByBatch: Set<String>, readAhead: Set<String>, foundAhead: Set<String>, query sql: PipelineStatement) throws -> Bool {
         if addedByBatch.contains(key) { return true }
         if readAhead.contains(key) { return foundAhead.contains(key) }
         return try rowExists(sql, key, current: true)
@@ -105,7 +105,7 @@ struct BatchWriter {
 
     /// Whether `sql` (with `key` as its one argument) finds a row: as committed, or with `current` in
     /// the batch so far.
-    mutating func rowExists(_ sql: String, _ key: String, current: Bool) throws -> Bool {
+    mutating func rowExists(_ sql: PipelineStatement, _ key: String, current: Bool) throws -> Bool {
         var found = false
         try lookup(sql, [.text(key)], current: current) { _ in found = true }
         return found
@@ -159,9 +159,9 @@ struct BatchWriter {
 
     /// Runs a read on the committed state (without waiting for the batch's writes), or with `current`
     /// on the state after the batch's writes so far.
-    mutating func lookup(_ sql: String, _ values: [SQLValue], current: Bool, row: (RawRow) throws -> Void) throws {
+    mutating func lookup(_ sql: PipelineStatement, _ values: [SQLValue], current: Bool, row: (RawRow) throws -> Void) throws {
         if current {
-            try query(sql, values, row: row)
+            try query(sql.sql, values, row: row)
         } else {
             try reader.each(sql, values, row: row)
         }
@@ -263,6 +263,8 @@ struct BatchWriter {
 }
 
 extension BatchWriter {
+    static let selectProcessedEvent = PipelineStatement("SELECT 1 FROM processed_event WHERE event_key = ?")
+
     static let insertProcessedEvent = PipelineStatement(
         "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)")
 

@@ -73,6 +73,7 @@ extension BillingStore {
                 record.outbox = []
                 // A slice at a time: what a slice needs is read while the writes of the slices before run,
                 // all of it in one read transaction on the committed state.
+                writer.reserve(for: events)
                 try reader.withSnapshot {
                     var next = events.startIndex
                     while next < events.endIndex {

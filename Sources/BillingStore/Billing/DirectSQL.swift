@@ -33,11 +33,11 @@ extension Database {
 ///
 /// - Throws: `DatabaseError` with SQLite's code and message, or what `row` throws.
 func runStatement(
-    _ handle: OpaquePointer, sql: String, values: some Sequence<SQLValue>, connection: OpaquePointer, row: (RawRow) throws -> Void
+    _ handle: OpaquePointer, sql: @autoclosure () -> String, values: some Sequence<SQLValue>, connection: OpaquePointer, row: (RawRow) throws -> Void
 ) throws {
     func check(_ code: Int32) throws {
         guard code == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql())
         }
     }
     sqlite3_reset(handle)

@@ -98,8 +98,8 @@ final class CommittedReader: @unchecked Sendable {
     }
 
     /// Runs a query on the committed state, calling `row` for each result row.
-    func each(_ sql: String, _ values: [SQLValue], row: (RawRow) throws -> Void) throws {
-        try statements.each(sql, values, row: row)
+    func each(_ sql: PipelineStatement, _ values: [SQLValue], row: (RawRow) throws -> Void) throws {
+        try runStatement(try statements.statement(sql), sql: sql.sql, values: values, connection: statements.connection, row: row)
     }
 
     /// Runs `body` with every query in one read transaction: SQLite takes its locks (a few `fcntl` calls)
