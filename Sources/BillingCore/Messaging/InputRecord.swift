@@ -16,7 +16,11 @@ public struct InputRecord: Sendable, Equatable {
 }
 
 /// A record whose envelope decoded: ready for the billing decisions.
-public struct SourcedEvent: Sendable, Equatable {
+///
+/// A class: an event (record, envelope and typed data, several hundred bytes and a few dozen references)
+/// is handed from stage to stage and handler to handler, and each hand-over of a struct that size copied
+/// it and retained every reference in it.
+public final class SourcedEvent: Sendable, Equatable {
     public let record: InputRecord
     public let envelope: InputEnvelope
     /// The data already read (`EventBody(envelope, defaultPaymentTermDays:)`), or nil to read it when
@@ -42,5 +46,10 @@ public struct SourcedEvent: Sendable, Equatable {
         return SourcedEvent(
             record: record, envelope: envelope, body: EventBody(envelope, defaultPaymentTermDays: defaultPaymentTermDays),
             dataJSON: storesData ? envelope.dataNode.jsonString : nil)
+    }
+
+    public static func == (lhs: SourcedEvent, rhs: SourcedEvent) -> Bool {
+        lhs === rhs
+            || (lhs.record == rhs.record && lhs.envelope == rhs.envelope && lhs.body == rhs.body && lhs.preparedDataJSON == rhs.preparedDataJSON)
     }
 }
