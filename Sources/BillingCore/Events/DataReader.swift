@@ -43,10 +43,9 @@ public struct DataReader: Sendable {
     /// An optional string; empty counts as absent.
     public func optionalString(_ name: String) throws(DataError) -> String? {
         guard let value = member(name) else { return nil }
-        guard let text = value.string else {
+        guard let trimmed = value.stringTrimmedOfSpaces else {
             throw DataError(path: fieldPath(name), problem: "must be a string, found a \(value.kindName)")
         }
-        let trimmed = text.trimmedOfSpaces
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -204,4 +203,20 @@ extension OrderCancellation {
 
 extension PaymentReceived {
     public init(data: JSONValue) throws(DataError) { try self.init(data: JSONNode.reading(data)) }
+}
+
+/// Keys seen so far, to find one given twice: a scan while there are few (the lines of an order), a set
+/// past that.
+struct DistinctKeys {
+    private var few: [String] = []
+    private var many: Set<String>?
+
+    /// Adds `key`; false if it was there already.
+    mutating func insert(_ key: String) -> Bool {
+        if many != nil { return many!.insert(key).inserted }
+        if few.contains(key) { return false }
+        few.append(key)
+        if few.count > 16 { many = Set(few) }
+        return true
+    }
 }

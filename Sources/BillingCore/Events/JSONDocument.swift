@@ -83,6 +83,21 @@ public struct JSONNode: Sendable, Equatable, CustomStringConvertible {
         return document.bytes.withUnsafeBufferPointer { Self.text(of: node, in: $0) }
     }
 
+    /// The text without leading and trailing spaces and tabs, when this is a string (trimmed in the
+    /// source bytes, so the string is made once).
+    public var stringTrimmedOfSpaces: String? {
+        let node = self.node
+        guard node.kind == .string else { return nil }
+        guard node.flags & JSONDocument.Node.escaped == 0 else { return string?.trimmedOfSpaces }
+        return document.bytes.withUnsafeBufferPointer { bytes in
+            var start = Int(node.start)
+            var end = Int(node.end)
+            while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+            while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+    }
+
     /// The number as written, when this is a number.
     public var numberText: String? {
         let node = self.node

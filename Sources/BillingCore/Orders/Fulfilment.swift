@@ -21,10 +21,10 @@ public struct Fulfilment: Hashable, Sendable {
         customerID = try reader.string("customer_id")
         shipDate = try reader.date("ship_date")
         var lines: [Line] = []
-        var seen: Set<String> = []
+        var seen = DistinctKeys()
         for line in try reader.objects("lines") {
             let id = try line.string("line_id")
-            guard seen.insert(id).inserted else { throw DataError(path: line.fieldPath("line_id"), problem: "'\(id)' appears twice") }
+            guard seen.insert(id) else { throw DataError(path: line.fieldPath("line_id"), problem: "'\(id)' appears twice") }
             let quantity = try line.decimal("quantity", maxScale: Order.quantityScale)
             guard quantity > Decimal64(units: 0, scale: 0) else { throw DataError(path: line.fieldPath("quantity"), problem: "must be more than 0") }
             lines.append(Line(lineID: id, quantity: quantity))

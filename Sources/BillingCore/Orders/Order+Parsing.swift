@@ -30,10 +30,10 @@ extension Order {
             buyer = Party()
         }
         var lines: [OrderLine] = []
-        var seen: Set<String> = []
+        var seen = DistinctKeys()
         for line in try reader.objects("lines") {
             let parsed = try OrderLine(line, currency: currency)
-            guard seen.insert(parsed.lineID).inserted else {
+            guard seen.insert(parsed.lineID) else {
                 throw DataError(path: line.fieldPath("line_id"), problem: "'\(parsed.lineID)' appears twice")
             }
             lines.append(parsed)
