@@ -19,9 +19,17 @@ public struct ConsumerBatch: Sendable {
     /// The offset after the last record of each partition in this batch: what to store once it is done.
     public var nextOffsets: [TopicPartition: Int64] {
         var result: [TopicPartition: Int64] = [:]
+        // A partition's records come in runs: the table is touched once per run, not once per record.
+        var run: (partition: TopicPartition, next: Int64)?
         for message in messages {
-            result[message.topicPartition] = max(result[message.topicPartition] ?? 0, message.offset + 1)
+            if let current = run, current.partition == message.topicPartition {
+                run = (current.partition, max(current.next, message.offset + 1))
+                continue
+            }
+            if let current = run { result[current.partition] = max(result[current.partition] ?? 0, current.next) }
+            run = (message.topicPartition, message.offset + 1)
         }
+        if let current = run { result[current.partition] = max(result[current.partition] ?? 0, current.next) }
         return result
     }
 }

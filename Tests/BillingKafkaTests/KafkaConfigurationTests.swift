@@ -42,3 +42,18 @@ struct KafkaConfigurationTests {
         #expect(!tooLarge.isRetriable)
     }
 }
+
+@Suite("Consumer batches")
+struct ConsumerBatchTests {
+    @Test("the next offset of each partition is the one after its last record, however the partitions' runs interleave")
+    func nextOffsets() {
+        let a = TopicPartition(topic: "orders", partition: 0)
+        let b = TopicPartition(topic: "orders", partition: 1)
+        let c = TopicPartition(topic: "payments", partition: 0)
+        let layout: [(TopicPartition, Int64)] = [(a, 10), (a, 11), (b, 3), (a, 12), (c, 7), (b, 4), (b, 5), (a, 13), (c, 8)]
+        let batch = ConsumerBatch(messages: layout.map { ConsumedMessage(topicPartition: $0.0, offset: $0.1, key: nil, value: nil) })
+        #expect(batch.nextOffsets == [a: 14, b: 6, c: 9])
+        #expect(ConsumerBatch(messages: []).nextOffsets.isEmpty)
+        #expect(ConsumerBatch(messages: [ConsumedMessage(topicPartition: b, offset: 0, key: nil, value: nil)]).nextOffsets == [b: 1])
+    }
+}
