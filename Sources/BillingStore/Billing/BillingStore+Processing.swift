@@ -86,6 +86,7 @@ extension BillingStore {
                         writer.flush()
                     }
                 }
+                try writer.writeOrders()
                 writer.writeSequences()
                 writer.writeRows()
                 record.deadLetters += writer.deadLetters
