@@ -40,68 +40,46 @@ extension BatchWriter {
         return record
     }
 
-    /// Records a new order (known to be absent: a stored one would fail the batch). Its row is written
-    /// by `writeOrders` at the end of the batch.
+    /// Stores a new order (known to be absent: a stored one would fail the batch).
     mutating func insertOrder(_ record: OrderRecord, dataJSON: String) {
+        let at = self.at
+        write(Self.insertOrder) {
+            $0.text(record.order.orderID)
+            $0.text(record.order.customerID)
+            $0.text(record.order.currency.code)
+            $0.text(record.status.rawValue)
+            $0.integer(record.order.paymentTermDays)
+            $0.text(dataJSON)
+            $0.text(at)
+            $0.text(at)
+        }
         changedOrders[record.order.orderID] = record
-        orderWrites.note(record.order.orderID, OrderWrites.Write(isNew: true, dataJSON: dataJSON))
     }
 
-    /// Records an order's new status and invoiced quantities, and its data when amended. Its row is
-    /// written by `writeOrders` at the end of the batch.
+    /// Stores an order's new status and invoiced quantities, and its data when amended.
     mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) {
         changedOrders[record.order.orderID] = record
-        orderWrites.note(record.order.orderID, OrderWrites.Write(isNew: false, dataJSON: dataJSON))
-    }
-
-    /// Writes each order this batch created or changed once, as it stands at the end of the batch: an
-    /// order placed, invoiced and paid in one batch is one insert, not an insert and two updates. Rows
-    /// that refer to an order written here (its invoices) were written before it; the batch's
-    /// transaction checks foreign keys at its commit (`SQLPipeline.begin`).
-    mutating func writeOrders() throws {
+        let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
         let at = self.at
-        for orderID in orderWrites.touched {
-            guard let pending = orderWrites.writes[orderID], let record = changedOrders[orderID] else {
-                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "order \(orderID) changed without its record")
-            }
-            let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
-            if pending.isNew {
-                guard let dataJSON = pending.dataJSON else {
-                    throw DatabaseError(resultCode: .SQLITE_ERROR, message: "new order \(orderID) without its data")
-                }
-                write(Self.insertOrder) {
-                    $0.text(record.order.orderID)
-                    $0.text(record.order.customerID)
-                    $0.text(record.order.currency.code)
-                    $0.text(record.status.rawValue)
-                    $0.integer(record.order.paymentTermDays)
-                    $0.text(dataJSON)
-                    $0.text(quantities)
-                    $0.text(at)
-                    $0.text(at)
-                }
-                continue
-            }
-            let stored = WriteBuffer.Expectation(changes: 1, subject: "order", key: orderID, problem: "is not stored")
-            guard let dataJSON = pending.dataJSON else {
-                // Status and quantities only: the order's data (and its JSON check) stay untouched.
-                write(Self.updateOrderStatus, expecting: stored) {
-                    $0.text(record.status.rawValue)
-                    $0.text(quantities)
-                    $0.text(at)
-                    $0.text(orderID)
-                }
-                continue
-            }
-            write(Self.updateOrderData, expecting: stored) {
+        let stored = WriteBuffer.Expectation(changes: 1, subject: "order", key: record.order.orderID, problem: "is not stored")
+        guard let dataJSON else {
+            // Status and quantities only: the order's data (and its JSON check) stay untouched.
+            write(Self.updateOrderStatus, expecting: stored) {
                 $0.text(record.status.rawValue)
                 $0.text(quantities)
-                $0.text(dataJSON)
-                $0.integer(record.order.paymentTermDays)
-                $0.text(record.order.currency.code)
                 $0.text(at)
-                $0.text(orderID)
+                $0.text(record.order.orderID)
             }
+            return
+        }
+        write(Self.updateOrderData, expecting: stored) {
+            $0.text(record.status.rawValue)
+            $0.text(quantities)
+            $0.text(dataJSON)
+            $0.integer(record.order.paymentTermDays)
+            $0.text(record.order.currency.code)
+            $0.text(at)
+            $0.text(record.order.orderID)
         }
     }
 
@@ -219,7 +197,7 @@ extension BatchWriter {
     static let insertOrder = PipelineStatement(
         """
         INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
         """)
 
     static let updateOrderStatus = PipelineStatement(
@@ -240,33 +218,4 @@ extension BatchWriter {
         """)
 
     static let deleteWaiting = PipelineStatement("DELETE FROM waiting_event WHERE id = ?")
-}
-
-/// The orders a batch created or changed, to write once each at its end, in the order first touched.
-struct OrderWrites {
-    struct Write {
-        /// Whether the order is new in this batch (an insert), else stored already (an update).
-        var isNew: Bool
-        /// The order's data as JSON, when the batch placed or amended it.
-        var dataJSON: String?
-    }
-
-    private(set) var writes: [String: Write] = [:]
-    private(set) var touched: [String] = []
-
-    /// Notes a change; a later one keeps an earlier insert an insert, and the newest data.
-    mutating func note(_ orderID: String, _ change: Write) {
-        guard var pending = writes[orderID] else {
-            writes[orderID] = change
-            touched.append(orderID)
-            return
-        }
-        if let data = change.dataJSON { pending.dataJSON = data }
-        writes[orderID] = pending
-    }
-
-    mutating func reserveCapacity(_ count: Int) {
-        writes.reserveCapacity(count)
-        touched.reserveCapacity(count)
-    }
 }

@@ -56,7 +56,6 @@ extension BatchWriter {
         overlay.handledKeys.reserveCapacity(events.count)
         start.absentOrders.reserveCapacity(orders)
         changedOrders.reserveCapacity(orders + shipments)
-        orderWrites.reserveCapacity(orders + shipments)
         start.checkedShipments.reserveCapacity(shipments)
         overlay.invoicedShipments.reserveCapacity(shipments)
         overlay.issuedByOrder.reserveCapacity(shipments)

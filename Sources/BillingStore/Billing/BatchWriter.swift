@@ -39,8 +39,6 @@ struct BatchWriter {
     let index: CommittedIndex
     /// Orders this batch created or changed; they reach the cache only after the commit.
     var changedOrders: [String: OrderRecord] = [:]
-    /// The order rows to write at the end of the batch (`writeOrders`).
-    var orderWrites = OrderWrites()
     /// Invoice series this batch created, and orders whose waiting events it added or released.
     var createdSeries: Set<String> = []
     var waitingAdded: Set<String> = []

@@ -86,7 +86,6 @@ extension BillingStore {
                         writer.flush()
                     }
                 }
-                try writer.writeOrders()
                 writer.writeSequences()
                 writer.writeRows()
                 record.deadLetters += writer.deadLetters

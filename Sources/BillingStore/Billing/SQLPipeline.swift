@@ -109,7 +109,7 @@ final class SQLPipeline: @unchecked Sendable {
         enqueue(.writes(buffer))
     }
 
-    /// Queues the start of a batch's transaction (BEGIN IMMEDIATE), with foreign keys checked at its commit.
+    /// Queues the start of a batch's transaction (BEGIN IMMEDIATE).
     func begin() {
         enqueue(.begin)
     }
@@ -237,15 +237,7 @@ final class SQLPipeline: @unchecked Sendable {
                     recycled.append(buffer)
                 case .begin:
                     if poisoned == nil {
-                        // A batch writes each order it changed at its end, after the invoices that refer to
-                        // it: its foreign keys are checked when it commits (SQLite ends the setting with the
-                        // transaction). A violation fails the COMMIT, and the batch rolls back.
-                        if let error = exec("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON") {
-                            poisoned = error
-                            rollBack()
-                        } else {
-                            inTransaction = true
-                        }
+                        if let error = exec("BEGIN IMMEDIATE") { poisoned = error } else { inTransaction = true }
                     }
                 case .commit(let commit):
                     condition.lock()
