@@ -118,7 +118,7 @@ struct BatchSplitTests {
         let state = """
             SELECT 'invoice ' || number || ' ' || order_id || ' ' || shipment_id || ' ' || gross_minor || ' ' || paid_minor || ' ' || status FROM invoice
             UNION ALL SELECT 'document ' || number || ' ' || document FROM invoice_document
-            UNION ALL SELECT 'order ' || order_id || ' ' || status || ' ' || invoiced_quantities FROM billing_order
+            UNION ALL SELECT 'order ' || order_id || ' ' || customer_id || ' ' || currency || ' ' || status || ' ' || payment_term_days || ' ' || invoiced_quantities || ' ' || order_data FROM billing_order
             UNION ALL SELECT 'payment ' || payment_id || ' ' || amount_minor || ' ' || unapplied_minor FROM payment
             UNION ALL SELECT 'allocation ' || payment_id || ' ' || invoice_number || ' ' || amount_minor FROM payment_allocation
             UNION ALL SELECT 'series ' || series || ' ' || last_sequence FROM invoice_series

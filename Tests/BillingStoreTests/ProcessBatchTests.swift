@@ -74,4 +74,39 @@ struct ProcessBatchTests {
         #expect(try await store.unpublishedOutbox(after: 4, limit: 100) == late.outbox)
         #expect(try store.status().invoices == 1)
     }
+
+    static let amended = #"{"specversion":"1.0","id":"e4","source":"/t","type":"order.amended","data":{"order_id":"O-1","customer_id":"C-1","currency":"EUR","order_date":"2026-11-20","payment_terms":{"net_days":14},"lines":[{"line_id":"1","quantity":"5","unit_price":"10","tax_rate":"19"}]}}"#
+    static let partial = #"{"specversion":"1.0","id":"e5","source":"/t","type":"order.fulfilled","data":{"shipment_id":"S-2","order_id":"O-1","customer_id":"C-1","ship_date":"2026-11-21","lines":[{"line_id":"1","quantity":"3"}]}}"#
+
+    @Test("an order placed, amended and partly shipped in one batch is stored as when each event has a batch of its own")
+    func orderRowOncePerBatch() async throws {
+        let query = """
+            SELECT order_id || ' ' || customer_id || ' ' || currency || ' ' || status || ' ' || payment_term_days || ' ' || invoiced_quantities
+                || ' ' || order_data FROM billing_order;
+            SELECT number || ' ' || gross_minor || ' ' || due_date FROM invoice;
+            """
+        var stored: [String] = []
+        for batches in [[[Self.order, Self.amended, Self.partial]], [[Self.order], [Self.amended], [Self.partial]]] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-order-once-\(UUID().uuidString).sqlite").path
+            let store = try BillingStore.openForWriting(path: path)
+            var offset: Int64 = 0
+            for batch in batches {
+                var events: [SourcedEvent] = []
+                for json in batch {
+                    events.append(try event(offset, json))
+                    offset += 1
+                }
+                _ = try await store.processBatch(
+                    IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: offset)], processedAt: context.now),
+                    events: events, context: context, settings: settings)
+            }
+            stored.append(try SQLiteShell.sqlite(path, query))
+        }
+        #expect(stored[0] == stored[1])
+        // Amended to 5 at 10.00 (+19 %) with 14 days' terms, 3 shipped: 35.70, issued on 2026-11-22 (today in the
+        // context) and due 14 days later.
+        #expect(stored[0].contains("O-1 C-1 EUR open 14 {\"1\":\"3\"}"))
+        #expect(stored[0].contains("\"quantity\":\"5\""))
+        #expect(stored[0].hasSuffix("INV-2026-000001 3570 2026-12-06"))
+    }
 }
