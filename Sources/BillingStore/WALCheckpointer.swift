@@ -22,7 +22,9 @@ import Synchronization
 /// milliseconds), and the commit after it starts the WAL from the beginning.
 ///
 /// If the checkpointer cannot keep up, the writer checkpoints itself past `hardLimit` pages, as SQLite's
-/// automatic checkpoint would: the WAL never grows without bound.
+/// automatic checkpoint would, first waiting for a pass of the thread to end (it holds the checkpoint
+/// lock, and the writer's attempt would find it busy while further batches pile up): the WAL never grows
+/// past the limit by more than the batch that crossed it.
 final class WALCheckpointer: Sendable {
     let path: String
     let threshold: Int32
@@ -35,6 +37,8 @@ final class WALCheckpointer: Sendable {
     private struct State: Sendable {
         var requested = false
         var stopped = false
+        /// The thread is in a checkpoint pass.
+        var running = false
     }
 
     /// Frames the checkpoint thread's last pass copied (0 after the WAL started over).
@@ -65,7 +69,7 @@ final class WALCheckpointer: Sendable {
     func stop() {
         wake.lock()
         state.withLock { $0.stopped = true }
-        wake.signal()
+        wake.broadcast()
         wake.unlock()
     }
 
@@ -76,6 +80,14 @@ final class WALCheckpointer: Sendable {
         let copiedByThread = copied.load(ordering: .relaxed)
         if pages >= hardLimit || (copiedByThread > 0 && pages - copiedByThread <= catchUp) {
             copied.store(0, ordering: .relaxed)
+            // At the hard limit: wait for the thread's pass to end, and keep it from starting another (it
+            // needs the lock for that) until this checkpoint is done.
+            let hard = pages >= hardLimit
+            if hard {
+                wake.lock()
+                while state.withLock({ $0.running }) { wake.wait() }
+            }
+            defer { if hard { wake.unlock() } }
             // Whatever it returns (BUSY while the thread is at it, an I/O error on a full disk), the commit
             // has happened: an error returned from here would report the committed batch as failed and
             // have it retried. Like SQLite's own automatic checkpoint, a later commit simply tries again.
@@ -109,6 +121,7 @@ final class WALCheckpointer: Sendable {
             while !state.withLock({ $0.requested || $0.stopped }) { wake.wait() }
             let stopped = state.withLock { state in
                 state.requested = false
+                state.running = !state.stopped
                 return state.stopped
             }
             wake.unlock()
@@ -118,6 +131,10 @@ final class WALCheckpointer: Sendable {
             if sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, &framesCopied) == SQLITE_OK {
                 copied.store(framesCopied, ordering: .relaxed)
             }
+            wake.lock()
+            state.withLock { $0.running = false }
+            wake.broadcast()
+            wake.unlock()
         }
     }
 }

@@ -146,7 +146,8 @@ struct CheckpointTests {
         }
         // ~190 MB went through the WAL, faster than any real batch stream. Without checkpoints it would
         // hold all of it. The checkpoint thread starts at 32 MiB; a writer this fast outruns it, and then
-        // the writer checkpoints itself at the 128 MiB hard limit (plus the batch that crossed it).
+        // the writer checkpoints itself at the 128 MiB hard limit (plus the batch that crossed it), after
+        // waiting for the thread's pass to end.
         let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
         #expect(walBytes <= (128 << 20) + (1 << 20), "WAL is \(walBytes) bytes")
         let rows = try SQLiteShell.sqlite(path, "SELECT count(*), sum(length(payload)) FROM outbox;")
