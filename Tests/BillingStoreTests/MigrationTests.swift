@@ -41,7 +41,7 @@ struct MigrationTests {
         }
 
         let store = try BillingStore.openForWriting(path: path)
-        #expect(try store.appliedMigrations().last == "2026-12-04 payments by customer only with unapplied money")
+        #expect(try store.appliedMigrations().last == "2026-12-05 billing events in the outbox without their envelope")
         let invoice = try #require(try store.invoice(number: "INV-2026-000001"))
         #expect(invoice.summary.status == "partially_paid")
         #expect(invoice.summary.paid.minorUnits == 500)
@@ -56,6 +56,15 @@ struct MigrationTests {
         #expect(plan.contains("USING INDEX payment_unapplied_customer"), "\(plan)")
         // Everything from the first unpublished row on goes out again: never a gap.
         #expect(try await store.unpublishedOutbox(limit: 10).map(\.message.value) == [[3], [4]])
+        // A row as written between 2026-12-04 and 2026-12-05 (the envelope after the data, the document named)
+        // still reads as the whole message.
+        _ = try SQLiteShell.sqlite(path, """
+            INSERT INTO outbox (id, topic, payload, headers, created_at, document_number)
+            VALUES (9, 'billing.events', CAST(',"type":"invoice.issued"}' AS BLOB), '[{"name":"ce_type","value":"aW52b2ljZS5pc3N1ZWQ="}]', 't', 'INV-2026-000001');
+            """)
+        let documentRow = try #require(try await store.unpublishedOutbox(after: 4, limit: 10).first)
+        #expect(documentRow.message.value == Array(#"{"data":{"invoice_number":"INV-2026-000001"},"type":"invoice.issued"}"#.utf8))
+        #expect(documentRow.message.headers == [MessageHeader(name: "ce_type", string: "invoice.issued")])
         #expect(try SQLiteShell.sqlite(path, "PRAGMA foreign_key_check;") == "")
         #expect(try SQLiteShell.sqlite(path, "SELECT status, invoiced_quantities FROM billing_order;") == #"invoiced|{"1":"2"}"#)
         // The rebuilt tables still enforce their rules.

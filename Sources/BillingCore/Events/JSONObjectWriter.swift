@@ -234,10 +234,8 @@ extension InvoicePaidDocument {
 }
 
 extension OutboundEnvelope {
-    /// The envelope around data that is already JSON (written once, stored and published as is).
-    /// How every encoded envelope begins: its data comes first (keys are sorted), right after this.
-    public static let dataPrefix = Array(#"{"data":"#.utf8)
-
+    /// The envelope around data that is already JSON (written once, stored and published as is). The
+    /// store's view `outbox_message` writes the same bytes from an outbox row's fields: keep the two alike.
     public static func encoded(id: String, source: String, type: String, subject: String, time: String, dataJSON: [UInt8]) -> [UInt8] {
         var writer = JSONObjectWriter(capacity: dataJSON.count + 256)
         writer.raw("data", dataJSON)

@@ -15,7 +15,7 @@ extension BatchWriter {
             insertInvoice(invoice, number: number, document: document)
             updateOrder(record)
             publish(
-                type: .invoiceIssued, id: invoice.number, subject: invoice.number, customerID: draft.customerID, dataJSON: document,
+                type: .invoiceIssued, subject: invoice.number, customerID: draft.customerID, dataJSON: document,
                 documentNumber: invoice.number)
             try audit(
                 entity: "invoice", id: invoice.number, action: "issued",

@@ -67,7 +67,7 @@ extension BatchWriter {
             if status == "paid" {
                 let paymentIDs = try payments(of: allocation.invoiceNumber)
                 publish(
-                    type: .invoicePaid, id: allocation.invoiceNumber, subject: allocation.invoiceNumber, customerID: payment.customerID,
+                    type: .invoicePaid, subject: allocation.invoiceNumber, customerID: payment.customerID,
                     dataJSON: InvoicePaidDocument(
                         invoiceNumber: allocation.invoiceNumber, customerID: payment.customerID, currency: payment.amount.currency.code,
                         grossTotal: invoice.grossTotal.amountString,
@@ -75,7 +75,7 @@ extension BatchWriter {
             }
         }
         publish(
-            type: .paymentApplied, id: payment.paymentID, subject: payment.paymentID, customerID: payment.customerID,
+            type: .paymentApplied, subject: payment.paymentID, customerID: payment.customerID,
             dataJSON: PaymentAppliedDocument(
                 paymentID: payment.paymentID, customerID: payment.customerID, currency: payment.amount.currency.code,
                 amount: amount, receivedDate: receivedDate, allocations: allocations,

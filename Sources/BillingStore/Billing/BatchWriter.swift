@@ -209,17 +209,33 @@ struct BatchWriter {
     }
 
     /// Adds one outbox row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
-    /// With `document`, the row stores only the envelope after the data (`storedPayload`) and names the
-    /// invoice document that goes before it (see the view `outbox_message`).
-    mutating func enqueue(_ message: OutboundMessage, document: (number: String, storedPayload: ArraySlice<UInt8>)? = nil) {
+    /// With `event`, the row stores a billing event in its compact form: its data (or only the name of the
+    /// invoice document that is its data) and the envelope's fields, from which the view `outbox_message`
+    /// rebuilds the message's bytes and headers. Without it, the row stores the message as it is.
+    mutating func enqueue(_ message: OutboundMessage, event: CompactOutboxEvent? = nil) {
         let at = self.at
         let id = nextOutboxID
         nextOutboxID += 1
         outcome.outbox.append(OutboxEntry(id: id, message: message, attempts: 0))
         outboxRows.add(into: &pending) {
             $0.integer(id)
-            BillingStore.outboxRow(message, storedPayload: document?.storedPayload, at: at, into: &$0)
-            $0.text(document?.number)
+            if let event {
+                $0.text(message.topic)
+                $0.blob(message.key)
+                if event.documentNumber == nil { $0.blob(event.data) } else { $0.null() }
+                $0.text(StaticString("[]"))
+                $0.text(at)
+                $0.text(event.documentNumber)
+                $0.text(event.type.rawValue)
+                $0.text(event.subject)
+                $0.text(event.source)
+            } else {
+                BillingStore.outboxRow(message, at: at, into: &$0)
+                $0.null()
+                $0.null()
+                $0.null()
+                $0.null()
+            }
         }
         flushWhenFull()
     }
@@ -231,19 +247,17 @@ struct BatchWriter {
         flushWhenFull()
     }
 
-    /// Queues a billing event, keyed by customer, whose data is already JSON. With `documentNumber` the
-    /// data is that invoice document, stored already, and the outbox row does not repeat it.
-    mutating func publish(type: OutboundEventType, id: String, subject: String, customerID: String, dataJSON: [UInt8], documentNumber: String? = nil) {
-        let eventID = "\(type.rawValue)/\(id)"
+    /// Queues a billing event, keyed by customer, whose data is already JSON; its id is `type/subject`.
+    /// With `documentNumber` the data is that invoice document, stored already, and the outbox row does
+    /// not repeat it.
+    mutating func publish(type: OutboundEventType, subject: String, customerID: String, dataJSON: [UInt8], documentNumber: String? = nil) {
+        let eventID = "\(type.rawValue)/\(subject)"
         let value = OutboundEnvelope.encoded(id: eventID, source: settings.eventSource, type: type.rawValue, subject: subject, time: at, dataJSON: dataJSON)
         let message = OutboundMessage(
             topic: settings.eventsTopic, key: Array(customerID.utf8), value: value,
             headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)])
-        guard let documentNumber else { return enqueue(message) }
-        // The envelope starts with its data (keys are sorted): `{"data":` + the document + the rest.
-        let dataEnd = OutboundEnvelope.dataPrefix.count + dataJSON.count
-        precondition(value.starts(with: OutboundEnvelope.dataPrefix), "the envelope starts with its data")
-        enqueue(message, document: (documentNumber, value[dataEnd...]))
+        enqueue(
+            message, event: CompactOutboxEvent(type: type, subject: subject, source: settings.eventSource, data: dataJSON, documentNumber: documentNumber))
     }
 
     /// The event's data as its type (read now unless the classifier read it already); when it does not
@@ -269,11 +283,24 @@ extension BatchWriter {
         "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)")
 
     static let insertOutbox = MultiRowInsert(
-        prefix: "INSERT INTO outbox (id, topic, message_key, payload, headers, created_at, document_number) VALUES", columns: 7, chunk: 64)
+        prefix: """
+            INSERT INTO outbox (id, topic, message_key, payload, headers, created_at, document_number, event_type, event_subject, event_source) \
+            VALUES
+            """, columns: 10, chunk: 64)
 
     static let insertAudit = MultiRowInsert(
         prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
         columns: 9, chunk: 64)
+}
+
+/// A billing event as its outbox row keeps it: the envelope's fields and its data, or the invoice document
+/// that is its data. Its time is the row's `created_at`, its id `type/subject`.
+struct CompactOutboxEvent {
+    let type: OutboundEventType
+    let subject: String
+    let source: String
+    let data: [UInt8]
+    let documentNumber: String?
 }
 
 /// An event reached a handler with data read as another type (a bug, never input's fault).

@@ -14,12 +14,11 @@ extension BillingStore {
         rows.flush(into: &buffer)
     }
 
-    /// The values of one outbox row, in the column order of `insertOutbox`; `storedPayload`, when given,
-    /// is stored instead of the message's value (a row that refers to its invoice document).
-    static func outboxRow(_ message: OutboundMessage, storedPayload: ArraySlice<UInt8>? = nil, at: String, into values: inout WriteBuffer.Values) {
+    /// The values of one outbox row that keeps its message as it is, in the column order of `insertOutbox`.
+    static func outboxRow(_ message: OutboundMessage, at: String, into values: inout WriteBuffer.Values) {
         values.text(message.topic)
         values.blob(message.key)
-        if let storedPayload { values.blob(storedPayload) } else { values.blob(message.value) }
+        values.blob(message.value)
         StoredHeaders.write(message.headers, into: &values)
         values.text(at)
     }

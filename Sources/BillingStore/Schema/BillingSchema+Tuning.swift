@@ -85,6 +85,39 @@ extension BillingSchema {
     /// The invoice document (about a kilobyte of JSON) in a table of its own. It is written once and
     /// read only by `invoice show`, but inside the invoice row it was copied again by every payment's
     /// update of `paid_minor` and `status`, and it spread the invoice table over ten times the pages.
+    static func registerCompactOutboxEvents(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-12-05 billing events in the outbox without their envelope") { db in
+            // A billing event's row keeps its data (NULL when that is the named invoice document) and the
+            // envelope's fields; its time is `created_at`, its id `event_type/event_subject`, its headers
+            // ce_type and ce_id. The view writes the envelope as `OutboundEnvelope.encoded` does: keys
+            // sorted, strings as `json_quote` writes them. Rows without `event_type` keep the message whole.
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN event_subject TEXT;
+                ALTER TABLE outbox ADD COLUMN event_source TEXT;
+                ALTER TABLE outbox ADD COLUMN event_type TEXT
+                    CHECK (event_type IS NULL OR (length(event_type) > 0 AND event_subject IS NOT NULL AND event_source IS NOT NULL
+                                                  AND headers = '[]' AND (payload IS NULL) = (document_number IS NOT NULL)));
+
+                DROP VIEW outbox_message;
+                CREATE VIEW outbox_message AS
+                SELECT o.id, o.topic, o.message_key,
+                       CASE WHEN o.event_type IS NOT NULL THEN
+                                CAST('{"data":' || coalesce(d.document, CAST(o.payload AS TEXT))
+                                     || ',"datacontenttype":"application/json","id":' || json_quote(o.event_type || '/' || o.event_subject)
+                                     || ',"source":' || json_quote(o.event_source) || ',"specversion":"1.0","subject":' || json_quote(o.event_subject)
+                                     || ',"time":' || json_quote(o.created_at) || ',"type":' || json_quote(o.event_type) || '}' AS BLOB)
+                            WHEN o.document_number IS NULL THEN o.payload
+                            ELSE CAST('{"data":' || d.document || CAST(o.payload AS TEXT) AS BLOB) END AS payload,
+                       CASE WHEN o.event_type IS NOT NULL THEN
+                                json_array(json_object('name', 'ce_type', 'text', o.event_type),
+                                           json_object('name', 'ce_id', 'text', o.event_type || '/' || o.event_subject))
+                            ELSE o.headers END AS headers,
+                       o.created_at, o.publish_attempts, o.last_error
+                FROM outbox o LEFT JOIN invoice_document d ON d.number = o.document_number;
+                """)
+        }
+    }
+
     static func registerInvoiceDocuments(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("2026-11-23 invoice documents in their own table") { db in
             try db.execute(sql: """

@@ -50,6 +50,7 @@ enum BillingSchema {
         registerAuditIndexCleanup(&migrator)
         registerOutboxDocumentReferences(&migrator)
         registerUnappliedPaymentIndex(&migrator)
+        registerCompactOutboxEvents(&migrator)
         return migrator
     }()
 }
