@@ -23,8 +23,9 @@ import Synchronization
 ///
 /// If the checkpointer cannot keep up, the writer checkpoints itself past `hardLimit` pages, as SQLite's
 /// automatic checkpoint would, first waiting for a pass of the thread to end (it holds the checkpoint
-/// lock, and the writer's attempt would find it busy while further batches pile up): the WAL never grows
-/// past the limit by more than the batch that crossed it.
+/// lock, and the writer's attempt would find it busy while further batches pile up), and the store stops
+/// reading ahead across a commit until the WAL has started over (`wantsQuiet`): the WAL grows past the
+/// limit by the batches in flight at most.
 final class WALCheckpointer: Sendable {
     let path: String
     let threshold: Int32
@@ -43,6 +44,15 @@ final class WALCheckpointer: Sendable {
 
     /// Frames the checkpoint thread's last pass copied (0 after the WAL started over).
     private let copied = Atomic<Int32>(0)
+
+    /// Set once the WAL passed `hardLimit`, until it starts over. A checkpoint never copies past the
+    /// snapshot of a reader, and the store's read-ahead holds one older than the last commit while it
+    /// decides a batch on top of the one committing; so the store then lets the batch in flight commit
+    /// before it reads for the next one (`wantsQuiet`), and that commit's own checkpoint can copy it all.
+    private let quiet = Atomic<Bool>(false)
+
+    /// Whether the store should let the batch in flight commit before it reads for the next one.
+    var wantsQuiet: Bool { quiet.load(ordering: .relaxed) }
 
     /// Measured with `billing-bench` (docs/ARCHITECTURE.md): a 32 MiB WAL copies pages that many batches
     /// rewrote only once (8 MiB gave ~10 % less throughput; 64 MiB no more, and its checkpoint's sync
@@ -76,13 +86,17 @@ final class WALCheckpointer: Sendable {
     /// Called by SQLite on the writer's thread after each commit, with the WAL's size in pages.
     fileprivate func committed(connection: OpaquePointer?, pages: Int32) -> Int32 {
         let previous = pagesInWAL.exchange(pages, ordering: .relaxed)
-        if pages < previous { copied.store(0, ordering: .relaxed) }  // the WAL started over
-        let copiedByThread = copied.load(ordering: .relaxed)
-        if pages >= hardLimit || (copiedByThread > 0 && pages - copiedByThread <= catchUp) {
+        if pages < previous {  // the WAL started over
             copied.store(0, ordering: .relaxed)
-            // At the hard limit: wait for the thread's pass to end, and keep it from starting another (it
-            // needs the lock for that) until this checkpoint is done.
-            let hard = pages >= hardLimit
+            quiet.store(false, ordering: .relaxed)
+        }
+        let hard = pages >= hardLimit
+        if hard { quiet.store(true, ordering: .relaxed) }
+        let copiedByThread = copied.load(ordering: .relaxed)
+        if hard || (copiedByThread > 0 && pages - copiedByThread <= catchUp) {
+            copied.store(0, ordering: .relaxed)
+            // Wait for the thread's pass to end, and keep it from starting another (it needs the lock for
+            // that) until this checkpoint is done: the writer's attempt would find the lock busy.
             if hard {
                 wake.lock()
                 while state.withLock({ $0.running }) { wake.wait() }
