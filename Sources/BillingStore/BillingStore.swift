@@ -56,11 +56,15 @@ public final class BillingStore: Sendable {
     ///
     /// - Throws: `StoreError.cannotOpen` naming the path when the file cannot be opened or migrated.
     public static func openForWriting(path: String, durability: Durability = .full) throws -> BillingStore {
+        try openForWriting(path: path, durability: durability, checkpointer: WALCheckpointer(path: path))
+    }
+
+    /// Opens for writing with the given checkpoint thread (tests use smaller WAL limits).
+    static func openForWriting(path: String, durability: Durability = .full, checkpointer: WALCheckpointer) throws -> BillingStore {
         Self.configureSQLite
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let checkpointer = WALCheckpointer(path: path)
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)
