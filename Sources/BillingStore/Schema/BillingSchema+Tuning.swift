@@ -82,9 +82,6 @@ extension BillingSchema {
         }
     }
 
-    /// The invoice document (about a kilobyte of JSON) in a table of its own. It is written once and
-    /// read only by `invoice show`, but inside the invoice row it was copied again by every payment's
-    /// update of `paid_minor` and `status`, and it spread the invoice table over ten times the pages.
     static func registerCompactOutboxEvents(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("2026-12-05 billing events in the outbox without their envelope") { db in
             // A billing event's row keeps its data (NULL when that is the named invoice document) and the
@@ -118,6 +115,9 @@ extension BillingSchema {
         }
     }
 
+    /// The invoice document (about a kilobyte of JSON) in a table of its own. It is written once and
+    /// read only by `invoice show`, but inside the invoice row it was copied again by every payment's
+    /// update of `paid_minor` and `status`, and it spread the invoice table over ten times the pages.
     static func registerInvoiceDocuments(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("2026-11-23 invoice documents in their own table") { db in
             try db.execute(sql: """
