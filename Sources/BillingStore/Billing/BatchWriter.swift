@@ -219,23 +219,11 @@ struct BatchWriter {
         outcome.outbox.append(OutboxEntry(id: id, message: message, attempts: 0))
         outboxRows.add(into: &pending) {
             $0.integer(id)
-            if let event {
-                $0.text(message.topic)
-                $0.blob(message.key)
-                if event.documentNumber == nil { $0.blob(event.data) } else { $0.null() }
-                $0.text(StaticString("[]"))
-                $0.text(at)
-                $0.text(event.documentNumber)
-                $0.text(event.type.rawValue)
-                $0.text(event.subject)
-                $0.text(event.source)
-            } else {
-                BillingStore.outboxRow(message, at: at, into: &$0)
-                $0.null()
-                $0.null()
-                $0.null()
-                $0.null()
-            }
+            BillingStore.outboxRow(message, event: event, at: at, into: &$0)
+            $0.text(event?.documentNumber)
+            $0.text(event?.type.rawValue)
+            $0.text(event?.subject)
+            $0.text(event?.source)
         }
         flushWhenFull()
     }
@@ -291,16 +279,6 @@ extension BatchWriter {
     static let insertAudit = MultiRowInsert(
         prefix: "INSERT INTO audit_log (recorded_at, entity_type, entity_id, action, detail, event_key, source_topic, source_partition, source_offset) VALUES",
         columns: 9, chunk: 64)
-}
-
-/// A billing event as its outbox row keeps it: the envelope's fields and its data, or the invoice document
-/// that is its data. Its time is the row's `created_at`, its id `type/subject`.
-struct CompactOutboxEvent {
-    let type: OutboundEventType
-    let subject: String
-    let source: String
-    let data: [UInt8]
-    let documentNumber: String?
 }
 
 /// An event reached a handler with data read as another type (a bug, never input's fault).

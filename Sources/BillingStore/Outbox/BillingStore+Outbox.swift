@@ -14,12 +14,19 @@ extension BillingStore {
         rows.flush(into: &buffer)
     }
 
-    /// The values of one outbox row that keeps its message as it is, in the column order of `insertOutbox`.
-    static func outboxRow(_ message: OutboundMessage, at: String, into values: inout WriteBuffer.Values) {
+    /// The values of one outbox row, in the column order of `insertOutbox`: the message as it is, or with
+    /// `event` a billing event's compact form, whose payload is its data (NULL when that is the named
+    /// invoice document) and whose headers the view `outbox_message` writes.
+    static func outboxRow(_ message: OutboundMessage, event: CompactOutboxEvent? = nil, at: String, into values: inout WriteBuffer.Values) {
         values.text(message.topic)
         values.blob(message.key)
-        values.blob(message.value)
-        StoredHeaders.write(message.headers, into: &values)
+        if let event {
+            values.blob(event.documentNumber == nil ? event.data : nil)
+            StoredHeaders.write([], into: &values)
+        } else {
+            values.blob(message.value)
+            StoredHeaders.write(message.headers, into: &values)
+        }
         values.text(at)
     }
 
@@ -81,4 +88,14 @@ extension BillingStore {
         }
         try await write(buffer)
     }
+}
+
+/// A billing event as its outbox row keeps it: the envelope's fields and its data, or the invoice document
+/// that is its data. Its time is the row's `created_at`, its id `type/subject`.
+struct CompactOutboxEvent {
+    let type: OutboundEventType
+    let subject: String
+    let source: String
+    let data: [UInt8]
+    let documentNumber: String?
 }
