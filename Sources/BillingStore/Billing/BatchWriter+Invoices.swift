@@ -4,7 +4,7 @@ import GRDB
 
 extension BatchWriter {
     mutating func handleFulfilled(_ event: SourcedEvent) throws {
-        guard let fulfilment = try read(event, as: \.fulfilment) else { return }
+        guard let fulfilment = try read(event, as: { $0.fulfilment }) else { return }
         let invoicedFor = try invoicedOrder(shipmentID: fulfilment.shipmentID)
         let decision = OrderDecisions.fulfil(fulfilment, existing: try loadOrder(fulfilment.orderID), shipmentOrderID: invoicedFor, context: context, today: today)
         switch decision {

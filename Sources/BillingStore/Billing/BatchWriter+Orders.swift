@@ -84,7 +84,7 @@ extension BatchWriter {
     }
 
     mutating func handlePlaced(_ event: SourcedEvent) throws {
-        guard let order = try read(event, as: \.order) else { return }
+        guard let order = try read(event, as: { $0.order }) else { return }
         switch OrderDecisions.place(order, existing: try loadOrder(order.orderID)) {
         case .record(let record):
             insertOrder(record, dataJSON: event.dataJSON)
@@ -105,7 +105,7 @@ extension BatchWriter {
     }
 
     mutating func handleAmended(_ event: SourcedEvent) throws {
-        guard let order = try read(event, as: \.order) else { return }
+        guard let order = try read(event, as: { $0.order }) else { return }
         switch OrderDecisions.amend(order, existing: try loadOrder(order.orderID)) {
         case .update(let record):
             updateOrder(record, dataJSON: event.dataJSON)
@@ -120,7 +120,7 @@ extension BatchWriter {
     }
 
     mutating func handleCancelled(_ event: SourcedEvent) throws {
-        guard let cancellation = try read(event, as: \.cancellation) else { return }
+        guard let cancellation = try read(event, as: { $0.cancellation }) else { return }
         switch OrderDecisions.cancel(cancellation, existing: try loadOrder(cancellation.orderID)) {
         case .update(let record):
             updateOrder(record)

@@ -4,7 +4,7 @@ import GRDB
 
 extension BatchWriter {
     mutating func handlePayment(_ event: SourcedEvent) throws {
-        guard let payment = try read(event, as: \.payment) else { return }
+        guard let payment = try read(event, as: { $0.payment }) else { return }
         if try paymentRecorded(payment.paymentID) {
             outcome.duplicatesSkipped += 1
             return try audit(entity: "payment", id: payment.paymentID, action: "duplicate_ignored", detail: [:], event: event)

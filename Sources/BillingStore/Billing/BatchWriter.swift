@@ -249,14 +249,23 @@ struct BatchWriter {
     }
 
     /// The event's data as its type (read now unless the classifier read it already); when it does not
-    /// fit, dead-letters the event as `invalid_data` (naming the field) and returns nil.
-    mutating func read<Value>(_ event: SourcedEvent, as kind: KeyPath<EventBody, Value?>) throws -> Value? {
+    /// fit, dead-letters the event as `invalid_data` (naming the field) and returns nil. `kind` picks the
+    /// type out of the body (a closure, not a key path: a key path is projected through the runtime, and
+    /// copied the body on every event).
+    @inline(__always)
+    mutating func read<Value>(_ event: SourcedEvent, as kind: (borrowing EventBody) -> Value?) throws -> Value? {
+        if let body = event.body, let value = kind(body) { return value }
+        return try readSlowly(event, as: kind)
+    }
+
+    /// `read` when the body was not read yet, or is not of the type: reads it, or rejects the event.
+    private mutating func readSlowly<Value>(_ event: SourcedEvent, as kind: (borrowing EventBody) -> Value?) throws -> Value? {
         let body = event.body ?? EventBody(event.envelope, defaultPaymentTermDays: context.defaultPaymentTermDays)
         if case .invalid(let error) = body {
             try reject(event, .invalidData(type: event.envelope.type.rawValue, detail: error.description))
             return nil
         }
-        guard let value = body[keyPath: kind] else {
+        guard let value = kind(body) else {
             // A programming error: the batch rolls back and is held rather than losing the event.
             throw EventBodyMismatch(eventKey: event.envelope.eventKey, type: event.envelope.type.rawValue)
         }
