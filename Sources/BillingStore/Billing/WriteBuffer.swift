@@ -211,8 +211,10 @@ struct WriteBuffer: Sendable {
                 let failure: DatabaseError? =
                     code == SQLITE_OK
                     ? nil : DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: statement.sql)
+                // The bindings stay, pointing into this buffer after it is reused or freed: harmless, as
+                // nothing reads them before the statement's next run binds every parameter again (the count
+                // is checked above), and clearing them cost ~4 % of the SQL thread.
                 sqlite3_reset(handle)
-                sqlite3_clear_bindings(handle)
                 if let failure { return failure }
                 if expectationIndex > 0 {
                     let expectation = expectations[expectationIndex - 1]
