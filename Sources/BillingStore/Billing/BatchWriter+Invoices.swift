@@ -12,8 +12,11 @@ extension BatchWriter {
             let number = try nextInvoiceNumber(issueDate: draft.issueDate)
             let invoice = Invoice(number: number.text, draft: draft)
             let document = InvoiceDocument.jsonBytes(invoice)
-            insertInvoice(invoice, number: number, document: document)
+            // First the order (an order placed in this batch is written now, already invoiced), then the
+            // invoice that refers to it.
             updateOrder(record)
+            writeNewOrder(record.order.orderID)
+            insertInvoice(invoice, number: number, document: document)
             publish(
                 type: .invoiceIssued, subject: invoice.number, customerID: draft.customerID, dataJSON: document,
                 documentNumber: invoice.number)

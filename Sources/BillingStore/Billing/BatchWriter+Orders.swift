@@ -40,25 +40,55 @@ extension BatchWriter {
         return record
     }
 
-    /// Stores a new order (known to be absent: a stored one would fail the batch).
+    /// An order placed in this batch and not written yet, with its data as stored.
+    struct NewOrder {
+        var record: OrderRecord
+        var dataJSON: String
+    }
+
+    /// Stores a new order (known to be absent: a stored one would fail the batch). The row is written
+    /// by `writeNewOrder`, with the order as it stands then.
     mutating func insertOrder(_ record: OrderRecord, dataJSON: String) {
+        let orderID = record.order.orderID
+        if newOrders.updateValue(NewOrder(record: record, dataJSON: dataJSON), forKey: orderID) == nil { newOrderIDs.append(orderID) }
+        changedOrders[orderID] = record
+    }
+
+    /// Writes the row of an order placed in this batch, if it is not written yet: before a row that
+    /// refers to it (an invoice), and for the rest at the end of the batch.
+    mutating func writeNewOrder(_ orderID: String) {
+        guard let new = newOrders.removeValue(forKey: orderID) else { return }
+        let record = new.record
+        let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
         let at = self.at
         write(Self.insertOrder) {
-            $0.text(record.order.orderID)
+            $0.text(orderID)
             $0.text(record.order.customerID)
             $0.text(record.order.currency.code)
             $0.text(record.status.rawValue)
             $0.integer(record.order.paymentTermDays)
-            $0.text(dataJSON)
+            $0.text(new.dataJSON)
+            $0.text(quantities)
             $0.text(at)
             $0.text(at)
         }
-        changedOrders[record.order.orderID] = record
     }
 
-    /// Stores an order's new status and invoiced quantities, and its data when amended.
+    /// Writes the orders placed in this batch that no invoice referred to, in the order placed.
+    mutating func writeNewOrders() {
+        for orderID in newOrderIDs where newOrders[orderID] != nil { writeNewOrder(orderID) }
+        newOrderIDs.removeAll()
+    }
+
+    /// Stores an order's new status and invoiced quantities, and its data when amended; an order placed
+    /// in this batch and not written yet is only changed in memory.
     mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) {
         changedOrders[record.order.orderID] = record
+        if newOrders[record.order.orderID] != nil {
+            newOrders[record.order.orderID]!.record = record
+            if let dataJSON { newOrders[record.order.orderID]!.dataJSON = dataJSON }
+            return
+        }
         let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
         let at = self.at
         let stored = WriteBuffer.Expectation(changes: 1, subject: "order", key: record.order.orderID, problem: "is not stored")
@@ -197,7 +227,7 @@ extension BatchWriter {
     static let insertOrder = PipelineStatement(
         """
         INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
 
     static let updateOrderStatus = PipelineStatement(

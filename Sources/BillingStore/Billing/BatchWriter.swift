@@ -39,6 +39,11 @@ struct BatchWriter {
     let index: CommittedIndex
     /// Orders this batch created or changed; they reach the cache only after the commit.
     var changedOrders: [String: OrderRecord] = [:]
+    /// Orders this batch placed and not written yet, in the order placed: each is written once, as it
+    /// stands when an invoice first refers to it or at the end of the batch (`writeNewOrders`), so that
+    /// an order placed and shipped in one batch is an insert and not an insert and an update.
+    var newOrders: [String: NewOrder] = [:]
+    var newOrderIDs: [String] = []
     /// Invoice series this batch created, and orders whose waiting events it added or released.
     var createdSeries: Set<String> = []
     var waitingAdded: Set<String> = []
