@@ -93,6 +93,7 @@ extension BillingStore {
                         writer.flush()
                     }
                 }
+                writer.writeNewOrders()
                 writer.writeSequences()
                 writer.writeRows()
                 record.deadLetters += writer.deadLetters
