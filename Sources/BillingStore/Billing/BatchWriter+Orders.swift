@@ -59,7 +59,7 @@ extension BatchWriter {
     mutating func writeNewOrder(_ orderID: String) {
         guard let new = newOrders.removeValue(forKey: orderID) else { return }
         let record = new.record
-        let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
+        let quantities = record.invoicedQuantitiesJSON
         let at = self.at
         write(Self.insertOrder) {
             $0.text(orderID)
@@ -89,7 +89,7 @@ extension BatchWriter {
             if let dataJSON { newOrders[record.order.orderID]!.dataJSON = dataJSON }
             return
         }
-        let quantities = JSONValue.stringObjectJSON(record.invoicedQuantities.map { ($0.key, $0.value.description) })
+        let quantities = record.invoicedQuantitiesJSON
         let at = self.at
         let stored = WriteBuffer.Expectation(changes: 1, subject: "order", key: record.order.orderID, problem: "is not stored")
         guard let dataJSON else {
@@ -217,6 +217,13 @@ extension BatchWriter {
             outcome.eventsReleased += 1
             try dispatch(SourcedEvent(record: record, envelope: try decoder.decode(record.value)))
         }
+    }
+}
+
+extension OrderRecord {
+    /// The invoiced quantities as stored: a JSON object of line id to quantity, keys sorted.
+    var invoicedQuantitiesJSON: String {
+        JSONValue.stringObjectJSON(invoicedQuantities.map { ($0.key, $0.value.description) })
     }
 }
 
