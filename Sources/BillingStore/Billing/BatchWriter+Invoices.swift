@@ -12,10 +12,9 @@ extension BatchWriter {
             let number = try nextInvoiceNumber(issueDate: draft.issueDate)
             let invoice = Invoice(number: number.text, draft: draft)
             let document = InvoiceDocument.jsonBytes(invoice)
-            // First the order (an order placed in this batch is written now, already invoiced), then the
-            // invoice that refers to it.
+            // The order's new state first: an order placed in this batch is then written already invoiced,
+            // before the invoice that refers to it.
             updateOrder(record)
-            writeNewOrder(record.order.orderID)
             insertInvoice(invoice, number: number, document: document)
             publish(
                 type: .invoiceIssued, subject: invoice.number, customerID: draft.customerID, dataJSON: document,
@@ -92,6 +91,8 @@ extension BatchWriter {
         let series = number.series
         let sequence = number.sequence
         let at = self.at
+        // The order the invoice refers to, if this batch placed it and has not written it yet.
+        writeNewOrder(draft.orderID)
         write(Self.insertInvoice) {
             $0.text(invoice.number)
             $0.text(series)

@@ -76,7 +76,7 @@ extension BatchWriter {
 
     /// Writes the orders placed in this batch that no invoice referred to, in the order placed.
     mutating func writeNewOrders() {
-        for orderID in newOrderIDs where newOrders[orderID] != nil { writeNewOrder(orderID) }
+        for orderID in newOrderIDs { writeNewOrder(orderID) }
         newOrderIDs.removeAll()
     }
 
@@ -84,9 +84,10 @@ extension BatchWriter {
     /// in this batch and not written yet is only changed in memory.
     mutating func updateOrder(_ record: OrderRecord, dataJSON: String? = nil) {
         changedOrders[record.order.orderID] = record
-        if newOrders[record.order.orderID] != nil {
-            newOrders[record.order.orderID]!.record = record
-            if let dataJSON { newOrders[record.order.orderID]!.dataJSON = dataJSON }
+        if var new = newOrders[record.order.orderID] {
+            new.record = record
+            if let dataJSON { new.dataJSON = dataJSON }
+            newOrders[record.order.orderID] = new
             return
         }
         let quantities = record.invoicedQuantitiesJSON
