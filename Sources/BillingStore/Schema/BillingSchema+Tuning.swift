@@ -115,6 +115,111 @@ extension BillingSchema {
         }
     }
 
+    /// The JSON columns that only billingd writes, rebuilt without `CHECK (json_valid(…))`: order data and
+    /// invoiced quantities, invoice documents, payment references, audit details and outbox headers.
+    ///
+    /// SQLite checked them by parsing every value again on every insert and update, into a node array
+    /// of its own (a copy of the text and several allocations per value, ~2 KB of JSON per order): 12 %
+    /// of the SQL thread's CPU in the store benchmark. Every one of these values is written by
+    /// BillingCore's JSON writer from typed values or from event data that the event parser has just
+    /// accepted, and tests parse what the writer produces and what the store holds. The waiting events'
+    /// headers keep their check (few rows).
+    ///
+    /// Table rebuilds, as SQLite cannot drop a CHECK in place: the rows, their ids and the tables'
+    /// AUTOINCREMENT counters are carried over, the view over the outbox is put back as it was, and the
+    /// foreign keys are checked once the migration is done.
+    static func registerJSONChecksDropped(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("2026-12-05 JSON columns without a json_valid per row") { db in
+            let outboxView = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = 'outbox_message'")
+            try db.execute(sql: """
+                DROP VIEW IF EXISTS outbox_message;
+
+                CREATE TABLE billing_order_new (
+                    order_id TEXT PRIMARY KEY NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    currency TEXT NOT NULL CHECK (length(currency) = 3),
+                    status TEXT NOT NULL CHECK (status = 'open' OR status = 'cancelled' OR status = 'invoiced'),
+                    payment_term_days INTEGER NOT NULL CHECK (payment_term_days >= 0),
+                    order_data TEXT NOT NULL,
+                    invoiced_quantities TEXT NOT NULL DEFAULT '{}',
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                INSERT INTO billing_order_new SELECT order_id, customer_id, currency, status, payment_term_days, order_data,
+                    invoiced_quantities, created_at, updated_at FROM billing_order ORDER BY rowid;
+                DROP TABLE billing_order;
+                ALTER TABLE billing_order_new RENAME TO billing_order;
+
+                CREATE TABLE invoice_document_new (
+                    number TEXT PRIMARY KEY NOT NULL REFERENCES invoice (number),
+                    document TEXT NOT NULL
+                );
+                INSERT INTO invoice_document_new SELECT number, document FROM invoice_document ORDER BY rowid;
+                DROP TABLE invoice_document;
+                ALTER TABLE invoice_document_new RENAME TO invoice_document;
+
+                CREATE TABLE payment_new (
+                    payment_id TEXT PRIMARY KEY NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    currency TEXT NOT NULL CHECK (length(currency) = 3),
+                    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+                    unapplied_minor INTEGER NOT NULL CHECK (unapplied_minor >= 0 AND unapplied_minor <= amount_minor),
+                    received_date TEXT NOT NULL,
+                    references_json TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO payment_new SELECT payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date,
+                    references_json, created_at FROM payment ORDER BY payment_id;
+                DROP TABLE payment;
+                ALTER TABLE payment_new RENAME TO payment;
+                CREATE INDEX payment_unapplied_customer ON payment (customer_id) WHERE unapplied_minor > 0;
+
+                CREATE TABLE audit_log_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    recorded_at TEXT NOT NULL,
+                    entity_type TEXT NOT NULL,
+                    entity_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT '{}',
+                    event_key TEXT,
+                    source_topic TEXT,
+                    source_partition INTEGER,
+                    source_offset INTEGER
+                );
+                INSERT INTO audit_log_new SELECT id, recorded_at, entity_type, entity_id, action, detail, event_key, source_topic,
+                    source_partition, source_offset FROM audit_log ORDER BY id;
+                DELETE FROM sqlite_sequence WHERE name = 'audit_log_new';
+                INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_log_new', seq FROM sqlite_sequence WHERE name = 'audit_log';
+                DROP TABLE audit_log;
+                ALTER TABLE audit_log_new RENAME TO audit_log;
+
+                CREATE TABLE outbox_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    topic TEXT NOT NULL CHECK (length(topic) > 0),
+                    message_key BLOB,
+                    payload BLOB,
+                    headers TEXT NOT NULL DEFAULT '[]',
+                    created_at TEXT NOT NULL,
+                    publish_attempts INTEGER NOT NULL DEFAULT 0 CHECK (publish_attempts >= 0),
+                    last_error TEXT,
+                    document_number TEXT REFERENCES invoice_document (number),
+                    event_subject TEXT,
+                    event_source TEXT,
+                    event_type TEXT
+                        CHECK (event_type IS NULL OR (length(event_type) > 0 AND event_subject IS NOT NULL AND event_source IS NOT NULL
+                                                      AND headers = '[]' AND (payload IS NULL) = (document_number IS NOT NULL)))
+                );
+                INSERT INTO outbox_new SELECT id, topic, message_key, payload, headers, created_at, publish_attempts, last_error,
+                    document_number, event_subject, event_source, event_type FROM outbox ORDER BY id;
+                DELETE FROM sqlite_sequence WHERE name = 'outbox_new';
+                INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_new', seq FROM sqlite_sequence WHERE name = 'outbox';
+                DROP TABLE outbox;
+                ALTER TABLE outbox_new RENAME TO outbox;
+                """)
+            if let outboxView { try db.execute(sql: outboxView) }
+        }
+    }
+
     /// The invoice document (about a kilobyte of JSON) in a table of its own. It is written once and
     /// read only by `invoice show`, but inside the invoice row it was copied again by every payment's
     /// update of `paid_minor` and `status`, and it spread the invoice table over ten times the pages.

@@ -51,6 +51,7 @@ enum BillingSchema {
         registerOutboxDocumentReferences(&migrator)
         registerUnappliedPaymentIndex(&migrator)
         registerCompactOutboxEvents(&migrator)
+        registerJSONChecksDropped(&migrator)
         return migrator
     }()
 }
