@@ -10,35 +10,24 @@ import Testing
 struct MigrationTests {
     @Test("a store written by the first schema opens with every later migration applied and nothing lost")
     func upgradeWithData() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-migrate-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("billing.sqlite").path
-
         // The schema as the first release left it, with an order, its invoice (document inside the row),
         // a payment, and outbox rows of which the third was never published.
-        do {
-            let old = try DatabaseQueue(path: path)
-            try await old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-            try BillingSchema.migrator.migrate(old, upTo: "2026-11-22 orders, invoices, payments, audit")
-            try await old.write { db in
-                try db.execute(sql: """
-                    INSERT INTO billing_order VALUES ('O-1', 'C-1', 'EUR', 'invoiced', 30, '{"order_id":"O-1"}', '{"1":"2"}', 't', 't');
-                    INSERT INTO invoice_series VALUES ('INV-2026', 1);
-                    INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
-                        net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)
-                    VALUES ('INV-2026-000001', 'INV-2026', 1, 'C-1', 'O-1', 'S-1', 'EUR', '2026-11-22', '2026-12-22', 1000, 190, 1190, 500,
-                        'partially_paid', '{"invoice_number":"INV-2026-000001"}', 't', 't');
-                    INSERT INTO payment VALUES ('P-1', 'C-1', 'EUR', 500, 0, '2026-11-23', '["O-1"]', 't');
-                    INSERT INTO payment VALUES ('P-2', 'C-1', 'EUR', 300, 300, '2026-11-24', '["nothing"]', 't');
-                    INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES ('P-1', 'INV-2026-000001', 500, 't');
-                    INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'01', 't', 't');
-                    INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'02', 't', 't');
-                    INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'03', 't', NULL);
-                    INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'04', 't', 't');
-                    """)
-            }
-        }
+        let (directory, path) = try await Self.store(at: "2026-11-22 orders, invoices, payments, audit", rows: """
+            INSERT INTO billing_order VALUES ('O-1', 'C-1', 'EUR', 'invoiced', 30, '{"order_id":"O-1"}', '{"1":"2"}', 't', 't');
+            INSERT INTO invoice_series VALUES ('INV-2026', 1);
+            INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
+                net_minor, tax_minor, gross_minor, paid_minor, status, document, created_at, updated_at)
+            VALUES ('INV-2026-000001', 'INV-2026', 1, 'C-1', 'O-1', 'S-1', 'EUR', '2026-11-22', '2026-12-22', 1000, 190, 1190, 500,
+                'partially_paid', '{"invoice_number":"INV-2026-000001"}', 't', 't');
+            INSERT INTO payment VALUES ('P-1', 'C-1', 'EUR', 500, 0, '2026-11-23', '["O-1"]', 't');
+            INSERT INTO payment VALUES ('P-2', 'C-1', 'EUR', 300, 300, '2026-11-24', '["nothing"]', 't');
+            INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES ('P-1', 'INV-2026-000001', 500, 't');
+            INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'01', 't', 't');
+            INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'02', 't', 't');
+            INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'03', 't', NULL);
+            INSERT INTO outbox (topic, payload, created_at, published_at) VALUES ('billing.events', x'04', 't', 't');
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
 
         let store = try BillingStore.openForWriting(path: path)
         #expect(try store.appliedMigrations().last == "2026-12-05 JSON columns without a json_valid per row")
@@ -74,44 +63,33 @@ struct MigrationTests {
 
     @Test("the tables rebuilt without json_valid keep their rows, ids, counters, view, index and other checks")
     func jsonChecksDropped() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-migrate-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("billing.sqlite").path
-
         // The schema before the rebuild, with an invoiced order, two payments, audit rows and billing events.
         // The last audit row and the last outbox row were deleted, so each AUTOINCREMENT counter is past
         // its table's highest id: a rebuild that lost the counter would give those ids out again.
-        do {
-            let old = try DatabaseQueue(path: path)
-            try await old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-            try BillingSchema.migrator.migrate(old, upTo: "2026-12-05 billing events in the outbox without their envelope")
-            try await old.write { db in
-                try db.execute(sql: """
-                    INSERT INTO billing_order VALUES ('O-1', 'C-1', 'EUR', 'invoiced', 30, '{"order_id":"O-1"}', '{"1":"2"}', 't', 't');
-                    INSERT INTO invoice_series VALUES ('INV-2026', 1);
-                    INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
-                        net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at)
-                    VALUES ('INV-2026-000001', 'INV-2026', 1, 'C-1', 'O-1', 'S-1', 'EUR', '2026-11-22', '2026-12-22', 1000, 190, 1190, 500,
-                        'partially_paid', 't', 't');
-                    INSERT INTO invoice_document VALUES ('INV-2026-000001', '{"invoice_number":"INV-2026-000001"}');
-                    INSERT INTO payment VALUES ('P-1', 'C-1', 'EUR', 500, 0, '2026-11-23', '["O-1"]', 't');
-                    INSERT INTO payment VALUES ('P-2', 'C-1', 'EUR', 300, 300, '2026-11-24', '["nothing"]', 't');
-                    INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES ('P-1', 'INV-2026-000001', 500, 't');
-                    INSERT INTO audit_log (id, recorded_at, entity_type, entity_id, action, detail) VALUES
-                        (1, 't', 'order', 'O-1', 'placed', '{}'), (2, 't', 'invoice', 'INV-2026-000001', 'issued', '{"gross":"11.90"}'),
-                        (5, 't', 'payment', 'P-2', 'received', '{}');
-                    DELETE FROM audit_log WHERE id = 5;
-                    INSERT INTO outbox (id, topic, message_key, payload, created_at, document_number, event_subject, event_source, event_type)
-                    VALUES (1, 'billing.events', CAST('C-1' AS BLOB), NULL, '2026-11-22T10:00:00.000Z', 'INV-2026-000001',
-                            'INV-2026-000001', 'billingd', 'invoice.issued'),
-                           (2, 'billing.events', CAST('C-1' AS BLOB), CAST('{"payment_id":"P-1"}' AS BLOB), '2026-11-23T10:00:00.000Z', NULL,
-                            'P-1', 'billingd', 'payment.applied'),
-                           (7, 'billing.events', NULL, x'07', 't', NULL, NULL, NULL, NULL);
-                    DELETE FROM outbox WHERE id = 7;
-                    """)
-            }
-        }
+        let (directory, path) = try await Self.store(at: "2026-12-05 billing events in the outbox without their envelope", rows: """
+            INSERT INTO billing_order VALUES ('O-1', 'C-1', 'EUR', 'invoiced', 30, '{"order_id":"O-1"}', '{"1":"2"}', 't', 't');
+            INSERT INTO invoice_series VALUES ('INV-2026', 1);
+            INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
+                net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at)
+            VALUES ('INV-2026-000001', 'INV-2026', 1, 'C-1', 'O-1', 'S-1', 'EUR', '2026-11-22', '2026-12-22', 1000, 190, 1190, 500,
+                'partially_paid', 't', 't');
+            INSERT INTO invoice_document VALUES ('INV-2026-000001', '{"invoice_number":"INV-2026-000001"}');
+            INSERT INTO payment VALUES ('P-1', 'C-1', 'EUR', 500, 0, '2026-11-23', '["O-1"]', 't');
+            INSERT INTO payment VALUES ('P-2', 'C-1', 'EUR', 300, 300, '2026-11-24', '["nothing"]', 't');
+            INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES ('P-1', 'INV-2026-000001', 500, 't');
+            INSERT INTO audit_log (id, recorded_at, entity_type, entity_id, action, detail) VALUES
+                (1, 't', 'order', 'O-1', 'placed', '{}'), (2, 't', 'invoice', 'INV-2026-000001', 'issued', '{"gross":"11.90"}'),
+                (5, 't', 'payment', 'P-2', 'received', '{}');
+            DELETE FROM audit_log WHERE id = 5;
+            INSERT INTO outbox (id, topic, message_key, payload, created_at, document_number, event_subject, event_source, event_type)
+            VALUES (1, 'billing.events', CAST('C-1' AS BLOB), NULL, '2026-11-22T10:00:00.000Z', 'INV-2026-000001',
+                    'INV-2026-000001', 'billingd', 'invoice.issued'),
+                   (2, 'billing.events', CAST('C-1' AS BLOB), CAST('{"payment_id":"P-1"}' AS BLOB), '2026-11-23T10:00:00.000Z', NULL,
+                    'P-1', 'billingd', 'payment.applied'),
+                   (7, 'billing.events', NULL, x'07', 't', NULL, NULL, NULL, NULL);
+            DELETE FROM outbox WHERE id = 7;
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let before = try SQLiteShell.sqlite(path, "SELECT id, payload, headers FROM outbox_message ORDER BY id;")
         #expect(before.contains(#"{"data":{"invoice_number":"INV-2026-000001"},"datacontenttype":"application/json""#), "\(before)")
 
@@ -143,5 +121,18 @@ struct MigrationTests {
         for sql in refused {
             #expect(try TestSupport.run(["sqlite3", path, "PRAGMA foreign_keys = ON; " + sql]).status != 0, "\(sql)")
         }
+    }
+
+    /// A store in a temporary directory, migrated up to `migration` (an older schema) and holding the rows
+    /// that `sql` inserts; the caller removes the directory.
+    private static func store(at migration: String, rows sql: String) async throws -> (directory: URL, path: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("billing.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try await old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        try BillingSchema.migrator.migrate(old, upTo: migration)
+        try await old.write { db in try db.execute(sql: sql) }
+        return (directory, path)
     }
 }
