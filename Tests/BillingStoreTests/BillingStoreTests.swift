@@ -131,7 +131,7 @@ enum SQLiteShell {
 struct CheckpointTests {
     @Test("under a continuous stream of batches the WAL stays bounded and nothing is lost")
     func walStaysBounded() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-wal-\(UUID().uuidString)")
+        let directory = try TestSupport.temporaryDirectory("wal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("billing.sqlite").path
         let store = try BillingStore.openForWriting(path: path)

@@ -126,8 +126,7 @@ struct MigrationTests {
     /// A store in a temporary directory, migrated up to `migration` (an older schema) and holding the rows
     /// that `sql` inserts; the caller removes the directory.
     private static func store(at migration: String, rows sql: String) async throws -> (directory: URL, path: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-migrate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestSupport.temporaryDirectory("migrate")
         let path = directory.appendingPathComponent("billing.sqlite").path
         let old = try DatabaseQueue(path: path)
         try await old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }

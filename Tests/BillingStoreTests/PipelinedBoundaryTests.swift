@@ -1,5 +1,6 @@
 import BillingCore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import BillingStore
@@ -8,7 +9,7 @@ import Testing
 struct PipelinedBoundaryTests {
     @Test("an order placed in one batch and shipped and paid in the next ones, while each is decided on top of the one committing: invoiced once, every row stored")
     func ordersAcrossPipelinedBatches() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-pipeboundary-\(UUID().uuidString)")
+        let directory = try TestSupport.temporaryDirectory("pipeboundary")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("billing.sqlite").path
         let store = try BillingStore.openForWriting(path: path, checkpointer: WALCheckpointer(path: path))

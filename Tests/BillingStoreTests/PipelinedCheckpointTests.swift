@@ -1,5 +1,6 @@
 import BillingCore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import BillingStore
@@ -33,7 +34,7 @@ struct PipelinedCheckpointTests {
 
     @Test("batch N + 1 decided while N commits: the WAL starts over past its limit instead of growing, and every order is invoiced once")
     func walStaysBoundedWhilePipelined() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-walpipe-\(UUID().uuidString)")
+        let directory = try TestSupport.temporaryDirectory("walpipe")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("billing.sqlite").path
         // A 2 MiB hard limit, so a few batches cross it.

@@ -1,5 +1,6 @@
 import BillingStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Crash recovery")
@@ -7,7 +8,7 @@ struct CrashRecoveryTests {
     @Test("kill -9 at random points: every shipment invoiced once, gapless numbers, no outbox row lost")
     func killNineRepeatedly() async throws {
         let stream = OrderStream(orders: 2500, seed: 7)
-        let directory = try Harness.temporaryDirectory("crash")
+        let directory = try TestSupport.temporaryDirectory("crash")
         let config = directory.appendingPathComponent("billingd.yaml")
         let storePath = directory.appendingPathComponent("billing.sqlite").path
         let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path

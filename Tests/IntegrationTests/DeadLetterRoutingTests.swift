@@ -3,6 +3,7 @@ import BillingService
 import BillingStore
 import Foundation
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @Suite("Dead-letter routing, end to end")
@@ -18,7 +19,7 @@ struct DeadLetterRoutingTests {
 
     @Test("each kind of bad record lands on the dead-letter topic with its reason and source, and nothing is skipped")
     func everyKindOfBadRecord() async throws {
-        let directory = try Harness.temporaryDirectory("dlq")
+        let directory = try TestSupport.temporaryDirectory("dlq")
         var configuration = BillingdConfiguration()
         configuration.store.path = directory.appendingPathComponent("billing.sqlite").path
         configuration.kafka.bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path

@@ -25,12 +25,6 @@ enum Harness {
         return logger
     }()
 
-    static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// Produces `key:value` lines (keys may not contain ':') with kcat; `nullEmpty` sends empty values as NULL.
     static func kcatProduce(_ bootstrap: String, topic: String, lines: [String], nullEmpty: Bool = false) throws {
         var arguments = ["kcat", "-b", bootstrap, "-t", topic, "-P", "-K:"]

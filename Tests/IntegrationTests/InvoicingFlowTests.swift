@@ -10,7 +10,7 @@ struct InvoicingFlowTests {
     @Test("every shipment is invoiced once, numbers have no gaps, totals are the sum of their parts")
     func thousandsOfOrders() async throws {
         let stream = OrderStream(orders: 1500)
-        let directory = try Harness.temporaryDirectory("flow")
+        let directory = try TestSupport.temporaryDirectory("flow")
         var configuration = BillingdConfiguration()
         configuration.store.path = directory.appendingPathComponent("billing.sqlite").path
         configuration.kafka.bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path

@@ -1,6 +1,7 @@
 import BillingKafka
 import BillingStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("billingd as a process")
@@ -24,7 +25,7 @@ struct ProcessLifecycleTests {
 
     @Test("SIGTERM in the middle of a stream ends billingd cleanly with exit code 0")
     func sigtermMidStream() async throws {
-        let directory = try Harness.temporaryDirectory("sigterm")
+        let directory = try TestSupport.temporaryDirectory("sigterm")
         let config = try Self.configFile(in: directory)
         let storePath = directory.appendingPathComponent("billing.sqlite").path
         let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
@@ -69,7 +70,7 @@ struct ProcessLifecycleTests {
 
     @Test("a bad configuration stops billingd at start with the key named")
     func badConfiguration() async throws {
-        let directory = try Harness.temporaryDirectory("badconfig")
+        let directory = try TestSupport.temporaryDirectory("badconfig")
         let config = try Self.configFile(in: directory, extra: "log:\n  level: chatty\n")
         let daemon = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"))
         let status = try await daemon.waitForExit(timeout: .seconds(10))
@@ -80,7 +81,7 @@ struct ProcessLifecycleTests {
 
     @Test("billingd restarted against the standalone broker resumes at its stored offsets")
     func restartAgainstStandaloneBroker() async throws {
-        let directory = try Harness.temporaryDirectory("restart")
+        let directory = try TestSupport.temporaryDirectory("restart")
         let config = try Self.configFile(in: directory)
         let storePath = directory.appendingPathComponent("billing.sqlite").path
         let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path

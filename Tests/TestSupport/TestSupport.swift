@@ -12,6 +12,14 @@ public enum TestSupport {
         return url
     }()
 
+    /// A new, empty directory under the system's temporary directory, named after `name`; the caller
+    /// removes it.
+    public static func temporaryDirectory(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("billingd-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
     /// Runs a command found on PATH to completion, feeding it `stdin`; returns its exit status and
     /// standard output (standard error is dropped).
     @discardableResult
