@@ -94,9 +94,10 @@ public actor OutboxRelay: Service {
             }
             guard !entries.isEmpty else { return }
             let results = try await producer.sendAll(entries.map { entry in
-                ProducerRecord(
-                    topic: entry.message.topic, key: entry.message.key, value: entry.message.value,
-                    headers: entry.message.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+                let message = entry.message
+                return ProducerRecord(
+                    topic: message.topic, key: message.key, value: message.value,
+                    headers: message.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
             })
             let firstFailure = results.firstIndex { if case .failure = $0 { return true } else { return false } }
             let published = entries[..<(firstFailure ?? entries.count)]

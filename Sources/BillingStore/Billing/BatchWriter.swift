@@ -213,22 +213,18 @@ struct BatchWriter {
         flushWhenFull()
     }
 
-    /// Adds one outbox row; full chunks of 64 rows are written as the batch goes, the rest by `writeRows`.
-    /// With `event`, the row stores a billing event in its compact form: its data (or only the name of the
-    /// invoice document that is its data) and the envelope's fields, from which the view `outbox_message`
-    /// rebuilds the message's bytes and headers. Without it, the row stores the message as it is.
-    mutating func enqueue(_ message: OutboundMessage, event: CompactOutboxEvent? = nil) {
+    /// Adds one outbox row for a message stored as it is (a dead letter); full chunks of 64 rows are written
+    /// as the batch goes, the rest by `writeRows`.
+    mutating func enqueue(_ message: OutboundMessage) {
         let at = self.at
         let id = nextOutboxID
         nextOutboxID += 1
         outcome.outbox.append(OutboxEntry(id: id, message: message, attempts: 0))
         outboxRows.add(into: &pending) {
             $0.integer(id)
-            BillingStore.outboxRow(message, event: event, at: at, into: &$0)
-            $0.text(event?.documentNumber)
-            $0.text(event?.type.rawValue)
-            $0.text(event?.subject)
-            $0.text(event?.source)
+            BillingStore.outboxRow(message, at: at, into: &$0)
+            // No billing event: document_number, event_type, event_subject and event_source stay NULL.
+            for _ in 0..<4 { $0.null() }
         }
         flushWhenFull()
     }
@@ -243,14 +239,28 @@ struct BatchWriter {
     /// Queues a billing event, keyed by customer, whose data is already JSON; its id is `type/subject`.
     /// With `documentNumber` the data is that invoice document, stored already, and the outbox row does
     /// not repeat it.
+    ///
+    /// The row stores the event in its compact form: its data (or only the name of the invoice document
+    /// that is its data) and the envelope's fields, from which the view `outbox_message` rebuilds the
+    /// message's bytes and headers. The relay is handed the same form and writes the envelope itself, off
+    /// this thread.
     mutating func publish(type: OutboundEventType, subject: String, customerID: String, dataJSON: [UInt8], documentNumber: String? = nil) {
-        let eventID = "\(type.rawValue)/\(subject)"
-        let value = OutboundEnvelope.encoded(id: eventID, source: settings.eventSource, type: type.rawValue, subject: subject, time: at, dataJSON: dataJSON)
-        let message = OutboundMessage(
-            topic: settings.eventsTopic, key: Array(customerID.utf8), value: value,
-            headers: [MessageHeader(name: "ce_type", string: type.rawValue), MessageHeader(name: "ce_id", string: eventID)])
-        enqueue(
-            message, event: CompactOutboxEvent(type: type, subject: subject, source: settings.eventSource, data: dataJSON, documentNumber: documentNumber))
+        let at = self.at
+        let id = nextOutboxID
+        nextOutboxID += 1
+        let topic = settings.eventsTopic
+        let key = Array(customerID.utf8)
+        let event = CompactOutboxEvent(type: type, subject: subject, source: settings.eventSource, data: dataJSON, documentNumber: documentNumber)
+        outcome.outbox.append(OutboxEntry(id: id, topic: topic, key: key, event: event, time: at))
+        outboxRows.add(into: &pending) {
+            $0.integer(id)
+            BillingStore.outboxRow(topic: topic, key: key, event: event, at: at, into: &$0)
+            $0.text(documentNumber)
+            $0.text(type.rawValue)
+            $0.text(subject)
+            $0.text(event.source)
+        }
+        flushWhenFull()
     }
 
     /// The event's data as its type (read now unless the classifier read it already); when it does not

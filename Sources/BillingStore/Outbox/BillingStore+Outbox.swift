@@ -14,19 +14,23 @@ extension BillingStore {
         rows.flush(into: &buffer)
     }
 
-    /// The values of one outbox row, in the column order of `insertOutbox`: the message as it is, or with
-    /// `event` a billing event's compact form, whose payload is its data (NULL when that is the named
-    /// invoice document) and whose headers the view `outbox_message` writes.
-    static func outboxRow(_ message: OutboundMessage, event: CompactOutboxEvent? = nil, at: String, into values: inout WriteBuffer.Values) {
+    /// The values of one outbox row, in the column order of `insertOutbox`: the message as it is.
+    static func outboxRow(_ message: OutboundMessage, at: String, into values: inout WriteBuffer.Values) {
         values.text(message.topic)
         values.blob(message.key)
-        if let event {
-            values.blob(event.documentNumber == nil ? event.data : nil)
-            StoredHeaders.write([], into: &values)
-        } else {
-            values.blob(message.value)
-            StoredHeaders.write(message.headers, into: &values)
-        }
+        values.blob(message.value)
+        StoredHeaders.write(message.headers, into: &values)
+        values.text(at)
+    }
+
+    /// The values of one outbox row, in the column order of `insertOutbox`, for a billing event in its
+    /// compact form: its payload is its data (NULL when that is the named invoice document), and the view
+    /// `outbox_message` writes its envelope and headers.
+    static func outboxRow(topic: String, key: [UInt8], event: CompactOutboxEvent, at: String, into values: inout WriteBuffer.Values) {
+        values.text(topic)
+        values.blob(key)
+        values.blob(event.documentNumber == nil ? event.data : nil)
+        StoredHeaders.write([], into: &values)
         values.text(at)
     }
 
