@@ -28,10 +28,10 @@ struct BillingStoreTests {
             "2026-12-04 outbox rows that refer to their invoice document", "2026-12-04 payments by customer only with unapplied money",
             "2026-12-05 billing events in the outbox without their envelope", "2026-12-05 JSON columns without a json_valid per row",
         ])
-        let indexes = try SQLiteShell.sqlite(path, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_log';")
+        let indexes = try TestSupport.sqlite(path, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_log';")
         #expect(indexes == "", "the audit log has no index of its own")
         #expect(FileManager.default.fileExists(atPath: path))
-        let mode = try SQLiteShell.sqlite(path, "PRAGMA journal_mode;")
+        let mode = try TestSupport.sqlite(path, "PRAGMA journal_mode;")
         #expect(mode == "wal")
     }
 
@@ -113,7 +113,7 @@ struct BillingStoreTests {
         } throws: { "\($0)".contains("no such file") }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let foreign = directory.appendingPathComponent("foreign.sqlite").path
-        _ = try SQLiteShell.sqlite(foreign, "PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+        _ = try TestSupport.sqlite(foreign, "PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
         #expect {
             _ = try BillingStore.openReadOnly(path: foreign)
         } throws: { "\($0)".contains("schema") }
@@ -121,12 +121,6 @@ struct BillingStoreTests {
 }
 
 /// Runs the sqlite3 command-line shell, an outside reader of our file.
-enum SQLiteShell {
-    static func sqlite(_ path: String, _ sql: String) throws -> String {
-        try TestSupport.run(["sqlite3", path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
 @Suite("WAL checkpoints off the writer's path")
 struct CheckpointTests {
     @Test("under a continuous stream of batches the WAL stays bounded and nothing is lost")
@@ -151,7 +145,7 @@ struct CheckpointTests {
         // waiting for the thread's pass to end.
         let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
         #expect(walBytes <= (128 << 20) + (1 << 20), "WAL is \(walBytes) bytes")
-        let rows = try SQLiteShell.sqlite(path, "SELECT count(*), sum(length(payload)) FROM outbox;")
+        let rows = try TestSupport.sqlite(path, "SELECT count(*), sum(length(payload)) FROM outbox;")
         #expect(rows == "\(batches * perBatch)|\(batches * perBatch * payload.count)")
         #expect(try store.nextOffsets(topics: ["orders"]).map(\.nextOffset) == [Int64(batches)])
     }

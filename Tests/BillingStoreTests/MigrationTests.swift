@@ -39,23 +39,23 @@ struct MigrationTests {
         let balance = try #require(try store.balance(customerID: "C-1").first)
         #expect(balance.invoiced.minorUnits == 1190 && balance.paid.minorUnits == 500 && balance.unapplied.minorUnits == 300)
         // Only the payment with money left unapplied is indexed by customer, and the balance query finds it there.
-        #expect(try SQLiteShell.sqlite(path, "SELECT payment_id FROM payment INDEXED BY payment_unapplied_customer WHERE customer_id = 'C-1' AND unapplied_minor > 0;") == "P-2")
-        let plan = try SQLiteShell.sqlite(
+        #expect(try TestSupport.sqlite(path, "SELECT payment_id FROM payment INDEXED BY payment_unapplied_customer WHERE customer_id = 'C-1' AND unapplied_minor > 0;") == "P-2")
+        let plan = try TestSupport.sqlite(
             path, "EXPLAIN QUERY PLAN SELECT currency, sum(unapplied_minor) FROM payment WHERE customer_id = 'C-1' AND unapplied_minor > 0 GROUP BY currency;")
         #expect(plan.contains("USING INDEX payment_unapplied_customer"), "\(plan)")
         // Everything from the first unpublished row on goes out again: never a gap.
         #expect(try await store.unpublishedOutbox(limit: 10).map(\.message.value) == [[3], [4]])
         // A row as written between 2026-12-04 and 2026-12-05 (the envelope after the data, the document named)
         // still reads as the whole message.
-        _ = try SQLiteShell.sqlite(path, """
+        _ = try TestSupport.sqlite(path, """
             INSERT INTO outbox (id, topic, payload, headers, created_at, document_number)
             VALUES (9, 'billing.events', CAST(',"type":"invoice.issued"}' AS BLOB), '[{"name":"ce_type","value":"aW52b2ljZS5pc3N1ZWQ="}]', 't', 'INV-2026-000001');
             """)
         let documentRow = try #require(try await store.unpublishedOutbox(after: 4, limit: 10).first)
         #expect(documentRow.message.value == Array(#"{"data":{"invoice_number":"INV-2026-000001"},"type":"invoice.issued"}"#.utf8))
         #expect(documentRow.message.headers == [MessageHeader(name: "ce_type", string: "invoice.issued")])
-        #expect(try SQLiteShell.sqlite(path, "PRAGMA foreign_key_check;") == "")
-        #expect(try SQLiteShell.sqlite(path, "SELECT status, invoiced_quantities FROM billing_order;") == #"invoiced|{"1":"2"}"#)
+        #expect(try TestSupport.sqlite(path, "PRAGMA foreign_key_check;") == "")
+        #expect(try TestSupport.sqlite(path, "SELECT status, invoiced_quantities FROM billing_order;") == #"invoiced|{"1":"2"}"#)
         // The rebuilt tables still enforce their rules.
         #expect(try TestSupport.run(["sqlite3", path, "UPDATE invoice SET status = 'void';"]).status != 0, "the status CHECK")
         #expect(try TestSupport.run(["sqlite3", path, "UPDATE invoice SET paid_minor = 2000;"]).status != 0, "paid at most the gross")
@@ -90,27 +90,27 @@ struct MigrationTests {
             DELETE FROM outbox WHERE id = 7;
             """)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let before = try SQLiteShell.sqlite(path, "SELECT id, payload, headers FROM outbox_message ORDER BY id;")
+        let before = try TestSupport.sqlite(path, "SELECT id, payload, headers FROM outbox_message ORDER BY id;")
         #expect(before.contains(#"{"data":{"invoice_number":"INV-2026-000001"},"datacontenttype":"application/json""#), "\(before)")
 
         let store = try BillingStore.openForWriting(path: path)
         #expect(try store.appliedMigrations().last == "2026-12-05 JSON columns without a json_valid per row")
         // Only the waiting events' headers are still parsed by a CHECK.
-        #expect(try SQLiteShell.sqlite(path, "SELECT group_concat(name) FROM sqlite_schema WHERE sql LIKE '%json_valid%';") == "waiting_event")
+        #expect(try TestSupport.sqlite(path, "SELECT group_concat(name) FROM sqlite_schema WHERE sql LIKE '%json_valid%';") == "waiting_event")
         // The rows, byte for byte, and the messages the view assembles from them.
-        #expect(try SQLiteShell.sqlite(path, "SELECT id, payload, headers FROM outbox_message ORDER BY id;") == before)
-        #expect(try SQLiteShell.sqlite(path, "SELECT order_data, invoiced_quantities FROM billing_order;") == #"{"order_id":"O-1"}|{"1":"2"}"#)
+        #expect(try TestSupport.sqlite(path, "SELECT id, payload, headers FROM outbox_message ORDER BY id;") == before)
+        #expect(try TestSupport.sqlite(path, "SELECT order_data, invoiced_quantities FROM billing_order;") == #"{"order_id":"O-1"}|{"1":"2"}"#)
         #expect(try store.invoice(number: "INV-2026-000001")?.documentJSON == #"{"invoice_number":"INV-2026-000001"}"#)
-        #expect(try SQLiteShell.sqlite(path, "SELECT group_concat(id || ':' || detail, ' ') FROM audit_log;") == #"1:{} 2:{"gross":"11.90"}"#)
-        #expect(try SQLiteShell.sqlite(path, "SELECT group_concat(payment_id || ':' || references_json, ' ') FROM payment;") == #"P-1:["O-1"] P-2:["nothing"]"#)
+        #expect(try TestSupport.sqlite(path, "SELECT group_concat(id || ':' || detail, ' ') FROM audit_log;") == #"1:{} 2:{"gross":"11.90"}"#)
+        #expect(try TestSupport.sqlite(path, "SELECT group_concat(payment_id || ':' || references_json, ' ') FROM payment;") == #"P-1:["O-1"] P-2:["nothing"]"#)
         // The counters: the next ids come after the deleted rows, never in their place.
-        #expect(try SQLiteShell.sqlite(path, "SELECT name || '=' || seq FROM sqlite_sequence WHERE name IN ('audit_log', 'outbox') ORDER BY name;")
+        #expect(try TestSupport.sqlite(path, "SELECT name || '=' || seq FROM sqlite_sequence WHERE name IN ('audit_log', 'outbox') ORDER BY name;")
             == "audit_log=5\noutbox=7")
-        #expect(try SQLiteShell.sqlite(path, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE '%_new';") == "0")
+        #expect(try TestSupport.sqlite(path, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE '%_new';") == "0")
         let balance = try #require(try store.balance(customerID: "C-1").first)
         #expect(balance.invoiced.minorUnits == 1190 && balance.paid.minorUnits == 500 && balance.unapplied.minorUnits == 300)
-        #expect(try SQLiteShell.sqlite(path, "SELECT payment_id FROM payment INDEXED BY payment_unapplied_customer WHERE customer_id = 'C-1' AND unapplied_minor > 0;") == "P-2")
-        #expect(try SQLiteShell.sqlite(path, "PRAGMA foreign_key_check;") == "")
+        #expect(try TestSupport.sqlite(path, "SELECT payment_id FROM payment INDEXED BY payment_unapplied_customer WHERE customer_id = 'C-1' AND unapplied_minor > 0;") == "P-2")
+        #expect(try TestSupport.sqlite(path, "PRAGMA foreign_key_check;") == "")
         // The other rules of the rebuilt tables still hold.
         let refused = [
             "UPDATE billing_order SET status = 'shipped';",

@@ -28,10 +28,10 @@ struct PipelinedBoundaryTests {
             start = end
         }
         if let previous { _ = try await store.confirm(previous) }
-        let invoices = try SQLiteShell.sqlite(path, "SELECT count(*), count(DISTINCT shipment_id), min(sequence), max(sequence) FROM invoice;")
+        let invoices = try TestSupport.sqlite(path, "SELECT count(*), count(DISTINCT shipment_id), min(sequence), max(sequence) FROM invoice;")
         #expect(invoices == "\(orders)|\(orders)|1|\(orders)")
-        let stored = try SQLiteShell.sqlite(path, "SELECT count(*), sum(status = 'invoiced'), sum(invoiced_quantities = '{\"1\":\"2\"}') FROM billing_order;")
+        let stored = try TestSupport.sqlite(path, "SELECT count(*), sum(status = 'invoiced'), sum(invoiced_quantities = '{\"1\":\"2\"}') FROM billing_order;")
         #expect(stored == "\(orders)|\(orders)|\(orders)")
-        #expect(try SQLiteShell.sqlite(path, "SELECT count(*) FROM payment_allocation;") == "\(orders)")
+        #expect(try TestSupport.sqlite(path, "SELECT count(*) FROM payment_allocation;") == "\(orders)")
     }
 }

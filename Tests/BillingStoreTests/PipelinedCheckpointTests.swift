@@ -64,7 +64,7 @@ struct PipelinedCheckpointTests {
         let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
         let bound = Int(hardLimit) * 4120 + 4 * largestBatch
         #expect(walBytes <= bound, "WAL is \(walBytes) bytes, bound \(bound) (largest batch \(largestBatch))")
-        let invoices = try SQLiteShell.sqlite(path, "SELECT count(*), count(DISTINCT shipment_id), min(sequence), max(sequence) FROM invoice;")
+        let invoices = try TestSupport.sqlite(path, "SELECT count(*), count(DISTINCT shipment_id), min(sequence), max(sequence) FROM invoice;")
         #expect(invoices == "\(batches * orders)|\(batches * orders)|1|\(batches * orders)")
         #expect(try store.nextOffsets(topics: ["orders"]).map(\.nextOffset) == [Int64(batches * orders * 3)])
     }

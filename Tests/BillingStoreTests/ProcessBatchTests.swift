@@ -1,6 +1,7 @@
 import BillingCore
 import BillingStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Processing a batch in one transaction")
@@ -38,10 +39,10 @@ struct ProcessBatchTests {
         // billingctl's `invoice show`: the stored document is the one published, and the payment is listed.
         let detail = try #require(try store.invoice(number: "INV-2026-000001"))
         #expect(detail.payments.map(\.paymentID) == ["P-1"])
-        let published = try SQLiteShell.sqlite(
+        let published = try TestSupport.sqlite(
             path, "SELECT json_extract(CAST(payload AS TEXT), '$.data') FROM outbox_message WHERE json_extract(CAST(payload AS TEXT), '$.type') = 'invoice.issued';")
         // The outbox rows keep no envelope: the fields it is made of, and the data unless it is the named document.
-        let stored = try SQLiteShell.sqlite(
+        let stored = try TestSupport.sqlite(
             path, """
                 SELECT event_type || ' ' || event_subject || ' ' || event_source || ' ' || coalesce(document_number, '-') || ' ' \
                 || coalesce(json_extract(CAST(payload AS TEXT), '$.invoice_number'), '-') || ' ' || headers FROM outbox ORDER BY id;
@@ -52,11 +53,11 @@ struct ProcessBatchTests {
         ])
         #expect(try JSONParser.parse(Array(detail.documentJSON.utf8)) == JSONParser.parse(Array(published.utf8)))
         #expect(try JSONParser.parse(Array(detail.documentJSON.utf8))["invoice_number"]?.stringValue == "INV-2026-000001")
-        let actions = try SQLiteShell.sqlite(path, "SELECT entity_type || ':' || action FROM audit_log ORDER BY id;")
+        let actions = try TestSupport.sqlite(path, "SELECT entity_type || ':' || action FROM audit_log ORDER BY id;")
         #expect(actions.split(separator: "\n") == [
             "order:event_waiting", "order:placed", "invoice:issued", "invoice:payment_applied", "payment:received",
         ])
-        let types = try SQLiteShell.sqlite(path, "SELECT json_extract(CAST(payload AS TEXT), '$.type') FROM outbox_message ORDER BY id;")
+        let types = try TestSupport.sqlite(path, "SELECT json_extract(CAST(payload AS TEXT), '$.type') FROM outbox_message ORDER BY id;")
         #expect(types.split(separator: "\n") == ["invoice.issued", "invoice.paid", "payment.applied"])
         // The rows the outcome hands to the relay are the stored rows: same ids, same content.
         let unpublished = try await store.unpublishedOutbox(limit: 100)
@@ -105,7 +106,7 @@ struct ProcessBatchTests {
         #expect(envelope["source"]?.stringValue == source)
         #expect(stored.last?.message.headers == [MessageHeader(name: "ce_type", string: "payment.applied"), MessageHeader(name: "ce_id", string: "payment.applied/" + subject)])
         // The same bytes as sqlite3 shows them through the view.
-        let hex = try SQLiteShell.sqlite(path, "SELECT hex(payload) FROM outbox_message WHERE id = \(try #require(stored.last?.id));")
+        let hex = try TestSupport.sqlite(path, "SELECT hex(payload) FROM outbox_message WHERE id = \(try #require(stored.last?.id));")
         #expect(hex == applied.map { String(format: "%02X", $0) }.joined())
     }
 
@@ -134,7 +135,7 @@ struct ProcessBatchTests {
                     IngestBatch(offsets: [ConsumerOffset(topic: "orders", partition: 0, nextOffset: offset)], processedAt: context.now),
                     events: events, context: context, settings: settings)
             }
-            stored.append(try SQLiteShell.sqlite(path, query))
+            stored.append(try TestSupport.sqlite(path, query))
         }
         #expect(stored[0] == stored[1])
         // Amended to 5 at 10.00 (+19 %) with 14 days' terms, 3 shipped: 35.70, issued on 2026-11-22 (today in the

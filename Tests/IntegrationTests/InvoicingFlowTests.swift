@@ -93,15 +93,15 @@ struct InvoicingFlowTests {
         #expect(status.deadLetters == 0)
         // The schema does not parse the JSON columns on every write (billingd's own writer fills them):
         // the sqlite3 shell checks every stored value instead.
-        let jsonCheck = try TestSupport.run(["sqlite3", configuration.store.path, """
+        let jsonCheck = try TestSupport.sqlite(configuration.store.path, """
             SELECT count(*), sum(NOT json_valid(value)) FROM (
                 SELECT order_data AS value FROM billing_order UNION ALL SELECT invoiced_quantities FROM billing_order
                 UNION ALL SELECT document FROM invoice_document UNION ALL SELECT references_json FROM payment
                 UNION ALL SELECT detail FROM audit_log UNION ALL SELECT headers FROM outbox
                 UNION ALL SELECT CAST(payload AS TEXT) FROM outbox_message);
-            """])
-        let checked = jsonCheck.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map { Int($0) ?? -1 }
-        #expect(checked.count == 2 && checked[0] > 4 * stream.shipments.count && checked[1] == 0, "values checked | invalid: \(jsonCheck.output)")
+            """)
+        let checked = jsonCheck.split(separator: "|").map { Int($0) ?? -1 }
+        #expect(checked.count == 2 && checked[0] > 4 * stream.shipments.count && checked[1] == 0, "values checked | invalid: \(jsonCheck)")
 
         await application.serviceGroup.triggerGracefulShutdown()
         try await running.value

@@ -20,6 +20,11 @@ public enum TestSupport {
         return url
     }
 
+    /// What the sqlite3 shell prints for `sql` on the database at `path`, from outside billingd, trimmed.
+    public static func sqlite(_ path: String, _ sql: String) throws -> String {
+        try run(["sqlite3", path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Runs a command found on PATH to completion, feeding it `stdin`; returns its exit status and
     /// standard output (standard error is dropped).
     @discardableResult
