@@ -8,12 +8,16 @@ public struct ConsumerBatch: Sendable {
     /// Partitions taken away since the previous batch. Records of these partitions that were not yet
     /// handed out are dropped: their offsets were never stored, so the new owner reads them again.
     public let revoked: [TopicPartition]
+    /// Partitions found with an offset gap while collecting this batch; the consumer has paused them.
+    /// Records of such a partition in `messages` all come before its gap.
+    public let gaps: [OffsetGap]
 
     /// Makes a batch.
-    public init(messages: [ConsumedMessage], assigned: [TopicPartition] = [], revoked: [TopicPartition] = []) {
+    public init(messages: [ConsumedMessage], assigned: [TopicPartition] = [], revoked: [TopicPartition] = [], gaps: [OffsetGap] = []) {
         self.messages = messages
         self.assigned = assigned
         self.revoked = revoked
+        self.gaps = gaps
     }
 
     /// The offset after the last record of each partition in this batch: what to store once it is done.

@@ -84,6 +84,7 @@ public final class KafkaConsumer: Sendable {
         var messages: [ConsumedMessage] = []
         var bytes = 0
         var topicNames: [OpaquePointer: String] = [:]
+        var gaps: [OffsetGap] = []
         let startGeneration = context.generation
         while messages.count < maxMessages && bytes < maxBytes {
             let timeout: Int32
@@ -107,6 +108,11 @@ public final class KafkaConsumer: Sendable {
             }
             defer { rd_kafka_message_destroy(polled) }
             if polled.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                if let gap = try gap(polled, topicNames: &topicNames) {
+                    // Hand the gap over now, with the records before it: the partition is paused.
+                    gaps.append(gap)
+                    break
+                }
                 try handlePollError(polled)
                 continue
             }
@@ -116,7 +122,59 @@ public final class KafkaConsumer: Sendable {
         }
         if let failure = context.takeFailure() { throw failure }
         let changes = context.takeChanges()
-        return ConsumerBatch(messages: messages, assigned: changes.assigned, revoked: changes.revoked)
+        return ConsumerBatch(messages: messages, assigned: changes.assigned, revoked: changes.revoked, gaps: gaps)
+    }
+
+    /// The gap a poll error reports, if it is one: the broker does not have the offset this partition
+    /// was to be read from ("offset out of range", turned by `auto.offset.reset=error` into
+    /// `_AUTO_OFFSET_RESET`). The partition is paused and its log's bounds are asked for, on this queue.
+    private func gap(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String]) throws -> OffsetGap? {
+        let err = message.pointee.err
+        guard err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE, let rkt = message.pointee.rkt else {
+            return nil
+        }
+        let topic = topicNames[rkt] ?? String(cString: rd_kafka_topic_name(rkt))
+        topicNames[rkt] = topic
+        let partition = TopicPartition(topic: topic, partition: message.pointee.partition)
+        guard context.currentAssignment.contains(partition) else { return nil }
+        try pause([partition])
+        let bounds = queryLogBounds(partition, timeoutMilliseconds: 5000)
+        let reason = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
+        return OffsetGap(
+            topicPartition: partition, expectedOffset: message.pointee.offset, logStart: bounds?.start, logEnd: bounds?.end, reason: reason)
+    }
+
+    /// Asks the partition's leader for the first and next offset of its log. Blocks up to the timeout:
+    /// call on the consumer's queue only. Nil when the broker does not answer in time.
+    private func queryLogBounds(_ partition: TopicPartition, timeoutMilliseconds: Int32) -> (start: Int64, end: Int64)? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high, timeoutMilliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            logger.warning(
+                "cannot read a partition's log bounds",
+                metadata: ["kafka.partition": "\(partition)", "kafka.error": "\(String(cString: rd_kafka_err2name(err)))"])
+            return nil
+        }
+        return (low, high)
+    }
+
+    /// The first and next offset of each partition's log, as its leader reports them now; partitions
+    /// whose leader does not answer within the timeout are left out.
+    public func logBounds(_ partitions: [TopicPartition], timeoutMilliseconds: Int32 = 5000) async -> [TopicPartition: LogBounds] {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                var result: [TopicPartition: LogBounds] = [:]
+                if !self.closed.isTripped {
+                    for partition in partitions {
+                        if let bounds = self.queryLogBounds(partition, timeoutMilliseconds: timeoutMilliseconds) {
+                            result[partition] = LogBounds(start: bounds.start, end: bounds.end)
+                        }
+                    }
+                }
+                continuation.resume(returning: result)
+            }
+        }
     }
 
     private func handlePollError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) throws {

@@ -24,7 +24,10 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "false"),
-            ("auto.offset.reset", "earliest"),
+            // Never jump: an offset the broker no longer has (or never had) is reported as an error, and
+            // billingd pauses the partition as a gap (see `OffsetGap`). Partitions the store has no offset
+            // for start at an explicit `.beginning`, which needs no reset.
+            ("auto.offset.reset", "error"),
             ("session.timeout.ms", String(sessionTimeoutMilliseconds)),
             ("log.queue", "true"),
             // Keep a local queue deep enough that fetches run several batches ahead of processing (see

@@ -6,6 +6,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case schemaMismatch(path: String)
     /// A write was asked of a store opened read-only.
     case readOnly(path: String)
+    /// An operator asked to accept a gap on a partition that has none open.
+    case noOpenGap(topic: String, partition: Int32)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "the billing database at \(path) has a schema this build does not expect; run the billingd of the same version once to migrate it"
         case .readOnly(let path):
             return "the billing database at \(path) is open read-only; only billingd writes it"
+        case .noOpenGap(let topic, let partition):
+            return "partition \(topic):\(partition) has no open offset gap to accept (billingctl status lists the open gaps)"
         }
     }
 }

@@ -40,10 +40,19 @@ extension Billingd {
 
         @OptionGroup var options: ConfigOptions
 
+        @Option(
+            name: .customLong("accept-gap"),
+            help: ArgumentHelp(
+                "Accept the open offset gap of TOPIC:PARTITION: the records the broker no longer has are skipped, reading resumes at the log's start, and the audit log records who, when and the range. Repeatable.",
+                valueName: "TOPIC:PARTITION"))
+        var acceptGap: [String] = []
+
         func run() async throws {
             let configuration = try await options.load()
+            let acceptance = acceptGap.isEmpty ? nil : try GapAcceptance(arguments: acceptGap)
             let logger = bootstrapLogging(level: configuration.logLevel)
-            let application = try await BillingApplication.make(configuration: configuration, logger: logger, signals: [.sigterm, .sigint])
+            let application = try await BillingApplication.make(
+                configuration: configuration, logger: logger, signals: [.sigterm, .sigint], gapAcceptance: acceptance)
             logger.notice("billingd started", metadata: ["kafka.bootstrap": "\(application.bootstrapServers)", "store.path": "\(configuration.store.path)"])
             try await application.serviceGroup.run()
             logger.notice("billingd stopped")

@@ -81,6 +81,9 @@ struct ConfigurationTests {
         ("BILLINGD_LOG_LEVEL", "loud", "log.level"),
         ("BILLINGD_KAFKA_PROPERTIES", "no.such.property=1", "kafka.properties"),
         ("BILLINGD_KAFKA_PROPERTIES", "novalue", "kafka.properties"),
+        // Where a partition starts is billingd's: a pass-through reset would skip records at a gap.
+        ("BILLINGD_KAFKA_PROPERTIES", "auto.offset.reset=earliest", "kafka.properties"),
+        ("BILLINGD_KAFKA_PROPERTIES", "enable.auto.commit=true", "kafka.properties"),
         ("BILLINGD_KAFKA_INPUT_TOPICS", "orders,billing.dlq", "kafka.input_topics"),
         ("BILLINGD_STORE_PATH", " ", "store.path"),
     ])

@@ -19,6 +19,44 @@ enum Harness {
         return packageRoot.appendingPathComponent(".build/debug/billingd")
     }()
 
+    /// The billingctl binary built beside billingd.
+    static var billingctl: URL { billingd.deletingLastPathComponent().appendingPathComponent("billingctl") }
+
+    /// Starts `billingd broker` with this configuration and waits for its address.
+    static func startBroker(config: URL, bootstrapFile: String, log: URL) async throws -> (process: BillingdProcess, bootstrap: String) {
+        try? FileManager.default.removeItem(atPath: bootstrapFile)
+        let broker = try BillingdProcess(arguments: ["broker", "--config", config.path], environment: [:], logFile: log)
+        guard try await eventually(timeout: .seconds(15), { FileManager.default.fileExists(atPath: bootstrapFile) }) else {
+            throw HarnessError("the broker wrote no address; log:\n\(broker.log)")
+        }
+        return (broker, try String(contentsOfFile: bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Produces one record per line (no key) into one partition with kcat.
+    static func kcatProduce(_ bootstrap: String, topic: String, partition: Int, lines: [String]) throws {
+        let status = try TestSupport.run(
+            ["kcat", "-b", bootstrap, "-t", topic, "-p", String(partition), "-P"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8)).status
+        guard status == 0 else { throw HarnessError("kcat -P -p \(partition) exited with \(status)") }
+    }
+
+    /// A partition's log start and end offsets, as kcat asks the broker for them (`-Q`, logical offsets -2 and -1).
+    static func kcatLogBounds(_ bootstrap: String, topic: String, partition: Int) throws -> (start: Int64, end: Int64) {
+        func query(_ logical: Int) throws -> Int64 {
+            let output = try TestSupport.run(["kcat", "-b", bootstrap, "-Q", "-t", "\(topic):\(partition):\(logical)"]).output
+            guard let word = output.split(separator: " ").last, let offset = Int64(word.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw HarnessError("kcat -Q printed \(output)")
+            }
+            return offset
+        }
+        return (try query(-2), try query(-1))
+    }
+
+    /// The stored next offset of one partition, read the way billingctl does (nil: none stored).
+    static func storedOffset(_ storePath: String, topic: String, partition: Int32) -> Int64? {
+        guard let store = try? BillingStore.openReadOnly(path: storePath) else { return nil }
+        return (try? store.nextOffsets(topics: [topic]))?.first { $0.partition == partition }?.nextOffset
+    }
+
     static let quietLogger: Logger = {
         var logger = Logger(label: "test.integration")
         logger.logLevel = .critical

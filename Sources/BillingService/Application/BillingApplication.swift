@@ -25,7 +25,8 @@ public struct BillingApplication: Sendable {
         configuration: BillingdConfiguration,
         logger: Logger,
         signals: [UnixSignal] = [],
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        gapAcceptance: GapAcceptance? = nil
     ) async throws -> BillingApplication {
         let store = try BillingStore.openForWriting(path: configuration.store.path, durability: configuration.store.durability)
         logger.info("store open", metadata: ["store.path": "\(configuration.store.path)", "store.durability": "\(configuration.store.durability.rawValue)"])
@@ -51,7 +52,7 @@ public struct BillingApplication: Sendable {
             pollInterval: .milliseconds(configuration.outbox.pollIntervalMilliseconds), logger: logger, metrics: metrics)
         let ingest = IngestService(
             configuration: configuration, bootstrapServers: bootstrap, store: store, signal: signal, logger: logger,
-            metrics: metrics, now: now)
+            metrics: metrics, now: now, gapAcceptance: gapAcceptance)
         // Start order = dependency order; graceful shutdown runs in reverse: ingest stops first, then the
         // relay drains the outbox, then the broker goes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

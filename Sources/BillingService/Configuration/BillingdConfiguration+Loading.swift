@@ -73,7 +73,12 @@ extension BillingdConfiguration {
                 guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
                     throw values.error("kafka.properties", "'\(entry)' is not name=value")
                 }
-                kafka.properties[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+                let name = String(entry[..<equals])
+                if Self.ownedKafkaProperties.contains(name) {
+                    throw values.error(
+                        "kafka.properties", "'\(name)' is set by billingd itself (its offsets live in the store, and gaps are never skipped)")
+                }
+                kafka.properties[name] = String(entry[entry.index(after: equals)...])
             }
             do {
                 try KafkaClientConfiguration(bootstrapServers: "localhost:9092", properties: kafka.properties).validate()
@@ -216,4 +221,12 @@ struct ConfigValues {
         }
         return nil
     }
+}
+
+extension BillingdConfiguration {
+    /// librdkafka properties billingd sets itself and a pass-through property must not change: where a
+    /// partition starts, and who commits and stores offsets.
+    static let ownedKafkaProperties: Set<String> = [
+        "auto.offset.reset", "enable.auto.commit", "enable.auto.offset.store", "group.id", "enable.partition.eof",
+    ]
 }

@@ -15,6 +15,8 @@ struct BatchClassifier: Sendable {
     struct Outcome {
         var record: IngestBatch
         var accepted: [SourcedEvent]
+        /// Offset gaps the consumer found (and paused) while fetching the batch.
+        var gaps: [OffsetGap] = []
     }
 
     func classify(_ batch: ConsumerBatch, now: Date) -> Outcome {
@@ -48,6 +50,7 @@ struct BatchClassifier: Sendable {
         let offsets = batch.nextOffsets.sorted { $0.key < $1.key }.map {
             ConsumerOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value)
         }
-        return Outcome(record: IngestBatch(offsets: offsets, deadLetters: deadLetters, outbox: outbox, processedAt: now), accepted: accepted)
+        return Outcome(
+            record: IngestBatch(offsets: offsets, deadLetters: deadLetters, outbox: outbox, processedAt: now), accepted: accepted, gaps: batch.gaps)
     }
 }

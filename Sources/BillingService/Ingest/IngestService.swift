@@ -21,11 +21,13 @@ public final class IngestService: Service {
     private let now: @Sendable () -> Date
     private let timeZone: TimeZone
     private let settings: ProcessingSettings
+    private let gapAcceptance: GapAcceptance?
 
     init(
         configuration: BillingdConfiguration, bootstrapServers: String, store: BillingStore, signal: OutboxSignal,
-        logger: Logger, metrics: BillingMetrics, now: @escaping @Sendable () -> Date
+        logger: Logger, metrics: BillingMetrics, now: @escaping @Sendable () -> Date, gapAcceptance: GapAcceptance? = nil
     ) {
+        self.gapAcceptance = gapAcceptance
         self.configuration = configuration
         self.bootstrapServers = bootstrapServers
         self.store = store
@@ -43,6 +45,7 @@ public final class IngestService: Service {
         let kafka = configuration.kafka
         let store = self.store
         let gate = InFlightBatchGate()
+        let logger = self.logger
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
                 client: configuration.kafkaClient(bootstrapServers: bootstrapServers), groupID: kafka.groupID,
@@ -56,8 +59,23 @@ public final class IngestService: Service {
             for offset in stored {
                 result[TopicPartition(topic: offset.topic, partition: offset.partition)] = .offset(offset.nextOffset)
             }
+            let fresh = partitions.filter { result[$0] == nil }
+            if !fresh.isEmpty {
+                logger.notice(
+                    "no stored offset: reading these partitions from the start of their logs",
+                    metadata: ["kafka.partitions": "\(fresh.map(\.description).joined(separator: ","))"])
+            }
             return result
         }
+        if let gapAcceptance {
+            do {
+                try await accept(gapAcceptance, consumer: consumer)
+            } catch {
+                await consumer.close()
+                throw error
+            }
+        }
+        var knownGaps = Set(try store.openGaps().map { OffsetGapKey(topic: $0.topic, partition: $0.partition, expectedOffset: $0.expectedOffset) })
         let classifier = BatchClassifier(
             decoder: EnvelopeDecoder(maxPayloadBytes: kafka.maxEventBytes),
             deadLetterTopic: kafka.deadLetterTopic,
@@ -81,6 +99,9 @@ public final class IngestService: Service {
         do {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let outcome = try await next.value
+                for gap in outcome.gaps {
+                    try await record(gap, known: &knownGaps)
+                }
                 guard !outcome.record.offsets.isEmpty else {
                     next = Task { try await fetch() }
                     continue
@@ -128,6 +149,51 @@ public final class IngestService: Service {
         _ = try? await next.value
         await consumer.close()
         logger.info("consumer stopped")
+    }
+
+    /// Records a gap the consumer found (it has paused the partition already) and reports it at error
+    /// level the first time this process sees it.
+    private func record(_ gap: OffsetGap, known: inout Set<OffsetGapKey>) async throws {
+        let partition = gap.topicPartition
+        try await store.recordGap(
+            topic: partition.topic, partition: partition.partition, expectedOffset: gap.expectedOffset, logStart: gap.logStart,
+            logEnd: gap.logEnd, reason: gap.reason, at: now())
+        let key = OffsetGapKey(topic: partition.topic, partition: partition.partition, expectedOffset: gap.expectedOffset)
+        let isNew = known.insert(key).inserted
+        logger.log(
+            level: isNew ? .error : .info,
+            isNew
+                ? "offset gap: the broker no longer has the records this partition owes; partition paused until an operator accepts the gap"
+                : "offset gap still open; partition stays paused",
+            metadata: [
+                "kafka.topic": "\(partition.topic)", "kafka.partition": "\(partition.partition)",
+                "kafka.expected_offset": "\(gap.expectedOffset)", "kafka.log_start": "\(gap.logStart.map(String.init) ?? "unknown")",
+                "kafka.log_end": "\(gap.logEnd.map(String.init) ?? "unknown")", "reason": "\(gap.reason)",
+                "action": "billingctl status; billingd run --accept-gap \(partition.topic):\(partition.partition)",
+            ])
+    }
+
+    /// Accepts the gaps an operator named at start: each partition resumes at its log's start as the
+    /// broker reports it now, and the store records who, when and what was skipped.
+    private func accept(_ acceptance: GapAcceptance, consumer: KafkaConsumer) async throws {
+        let partitions = acceptance.partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
+        let bounds = await consumer.logBounds(partitions)
+        for partition in partitions {
+            guard let bound = bounds[partition] else {
+                throw GapAcceptanceError(topic: partition.topic, partition: partition.partition, reason: "the broker did not say where its log starts (is it reachable?)")
+            }
+            let gap = try await store.acceptGap(
+                topic: partition.topic, partition: partition.partition, resumeAt: bound.start, logEnd: bound.end, by: acceptance.operatorName,
+                at: now())
+            logger.notice(
+                "offset gap accepted; the partition resumes at its log's start",
+                metadata: [
+                    "kafka.topic": "\(partition.topic)", "kafka.partition": "\(partition.partition)",
+                    "kafka.expected_offset": "\(gap.expectedOffset)", "kafka.resumed_at": "\(bound.start)",
+                    "gap.skipped_records": "\(gap.skippedRecords.map(String.init) ?? "unknown (log recreated)")",
+                    "gap.accepted_by": "\(acceptance.operatorName)",
+                ])
+        }
     }
 
     /// The billing context of a batch processed now.
@@ -193,6 +259,13 @@ public final class IngestService: Service {
             }
         }
     }
+}
+
+/// One gap as this process has reported it.
+private struct OffsetGapKey: Hashable {
+    let topic: String
+    let partition: Int32
+    let expectedOffset: Int64
 }
 
 /// A submitted batch whose confirmation (commit awaited, then reported) runs in the background.

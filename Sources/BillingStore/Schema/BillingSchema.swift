@@ -52,6 +52,7 @@ enum BillingSchema {
         registerUnappliedPaymentIndex(&migrator)
         registerCompactOutboxEvents(&migrator)
         registerJSONChecksDropped(&migrator)
+        registerOwnership(&migrator)
         return migrator
     }()
 }

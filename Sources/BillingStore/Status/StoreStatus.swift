@@ -22,6 +22,8 @@ public struct StoreStatus: Sendable, Codable, Equatable {
 
     /// Stored offsets, by topic and partition.
     public let offsets: [Offset]
+    /// Partitions paused on an offset gap that no operator has accepted yet.
+    public let gaps: [PartitionGap]
     /// Outbox rows not yet published.
     public let outboxPending: Int
     /// Outbox rows published.

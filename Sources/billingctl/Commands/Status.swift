@@ -18,6 +18,7 @@ extension Billingctl {
                 print(String(decoding: try encoder.encode(status), as: UTF8.self))
             case .csv:
                 var rows: [[String?]] = status.offsets.map { ["offset", "\($0.topic)[\($0.partition)]", String($0.nextOffset)] }
+                rows += status.gaps.map { ["gap", "\($0.topic)[\($0.partition)]", "expected \($0.expectedOffset), log start \($0.logStart.map(String.init) ?? "unknown")"] }
                 rows.append(["outbox", "pending", String(status.outboxPending)])
                 rows.append(["outbox", "published", String(status.outboxPublished)])
                 rows.append(["dead_letters", "total", String(status.deadLetters)])
@@ -32,6 +33,20 @@ extension Billingctl {
                     columns: ["topic", "partition", "next_offset", "updated_at"],
                     rows: status.offsets.map { [$0.topic, String($0.partition), String($0.nextOffset), $0.updatedAt] }
                 ).render(.table))
+                print("")
+                if status.gaps.isEmpty {
+                    print("Offset gaps: none")
+                } else {
+                    print("Offset gaps: \(status.gaps.count) partition(s) PAUSED; records before the log's start are gone.")
+                    print("Accept a gap only after recovering or writing off the missing records: billingd run --accept-gap TOPIC:PARTITION")
+                    print(TabularOutput(
+                        columns: ["topic", "partition", "expected_offset", "log_start", "log_end", "detected_at", "reason"],
+                        rows: status.gaps.map {
+                            [$0.topic, String($0.partition), String($0.expectedOffset), $0.logStart.map(String.init) ?? "?", $0.logEnd.map(String.init) ?? "?",
+                             $0.detectedAt, $0.reason]
+                        }
+                    ).render(.table))
+                }
                 print("")
                 print("Outbox: \(status.outboxPending) pending, \(status.outboxPublished) published"
                     + (status.oldestPendingCreatedAt.map { ", oldest pending from \($0)" } ?? ""))
