@@ -27,6 +27,7 @@ struct BillingStoreTests {
             "2026-11-23 rebuilt orders, invoices, payments and allocations", "2026-12-04 drop the unused audit entity index",
             "2026-12-04 outbox rows that refer to their invoice document", "2026-12-04 payments by customer only with unapplied money",
             "2026-12-05 billing events in the outbox without their envelope", "2026-12-05 JSON columns without a json_valid per row",
+            "2026-12-08 partition gaps and store identity",
         ])
         let indexes = try TestSupport.sqlite(path, "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'audit_log';")
         #expect(indexes == "", "the audit log has no index of its own")

@@ -30,7 +30,7 @@ struct MigrationTests {
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let store = try BillingStore.openForWriting(path: path)
-        #expect(try store.appliedMigrations().last == "2026-12-05 JSON columns without a json_valid per row")
+        #expect(try store.appliedMigrations().last == "2026-12-08 partition gaps and store identity")
         let invoice = try #require(try store.invoice(number: "INV-2026-000001"))
         #expect(invoice.summary.status == "partially_paid")
         #expect(invoice.summary.paid.minorUnits == 500)
@@ -94,7 +94,7 @@ struct MigrationTests {
         #expect(before.contains(#"{"data":{"invoice_number":"INV-2026-000001"},"datacontenttype":"application/json""#), "\(before)")
 
         let store = try BillingStore.openForWriting(path: path)
-        #expect(try store.appliedMigrations().last == "2026-12-05 JSON columns without a json_valid per row")
+        #expect(try store.appliedMigrations().last == "2026-12-08 partition gaps and store identity")
         // Only the waiting events' headers are still parsed by a CHECK.
         #expect(try TestSupport.sqlite(path, "SELECT group_concat(name) FROM sqlite_schema WHERE sql LIKE '%json_valid%';") == "waiting_event")
         // The rows, byte for byte, and the messages the view assembles from them.

@@ -31,7 +31,7 @@ extension BillingSchema {
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     cluster_id TEXT,
                     consumer_group TEXT NOT NULL CHECK (length(consumer_group) > 0),
-                    input_topics TEXT NOT NULL CHECK (json_valid(input_topics)),
+                    input_topics TEXT NOT NULL,
                     created_at TEXT NOT NULL,
                     updated_at TEXT NOT NULL
                 );
