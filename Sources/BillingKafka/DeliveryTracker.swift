@@ -28,16 +28,38 @@ final class DeliveryTracker: Sendable {
         if let (continuation, results) = finished { continuation.resume(returning: results) }
     }
 
-    /// Waits until every record has an outcome.
+    /// Waits until every record has an outcome, or until the calling task is cancelled: then every
+    /// record without a report yet counts as failed (it may still be delivered, so a caller that sends
+    /// it again later may repeat it, never lose it). Reports that arrive afterwards are ignored.
     func wait() async -> [Result<DeliveryReport, KafkaError>] {
-        await withCheckedContinuation { continuation in
-            let ready: [Result<DeliveryReport, KafkaError>]? = state.withLock { state in
-                if state.remaining == 0 { return state.results.map { $0! } }
-                state.continuation = continuation
-                return nil
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready: [Result<DeliveryReport, KafkaError>]? = state.withLock { state in
+                    if state.remaining == 0 { return state.results.map { $0! } }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
             }
-            if let ready { continuation.resume(returning: ready) }
+        } onCancel: {
+            abandon()
         }
+    }
+
+    /// Fails every record that has no outcome yet and resumes the waiter.
+    func abandon() {
+        let finished: (CheckedContinuation<[Result<DeliveryReport, KafkaError>], Never>, [Result<DeliveryReport, KafkaError>])? =
+            state.withLock { state in
+                guard state.remaining > 0 else { return nil }
+                for index in state.results.indices where state.results[index] == nil {
+                    state.results[index] = .failure(KafkaError(kind: .delivery, message: "gave up waiting for the delivery report (stopping)"))
+                }
+                state.remaining = 0
+                guard let continuation = state.continuation else { return nil }
+                state.continuation = nil
+                return (continuation, state.results.map { $0! })
+            }
+        if let (continuation, results) = finished { continuation.resume(returning: results) }
     }
 }
 

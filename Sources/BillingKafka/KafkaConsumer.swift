@@ -266,8 +266,12 @@ public final class KafkaConsumer: Sendable {
     public var assignment: Set<TopicPartition> { context.currentAssignment }
 
     /// Leaves the group (revoking its partitions) and destroys the client. Later calls do nothing.
-    public func close() async {
+    ///
+    /// - Parameter limit: how long to wait for it; when a broker does not answer, the wait ends then
+    ///   and the close goes on in the background (the store, not Kafka, holds billingd's offsets).
+    public func close(waitingAtMost limit: Duration? = nil) async {
         guard closed.trip() else { return }
+        let once = Latch()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 let err = rd_kafka_consumer_close(self.handle.pointer)
@@ -275,7 +279,14 @@ public final class KafkaConsumer: Sendable {
                     self.logger.warning("consumer close reported an error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2str(err)))"])
                 }
                 self.handle.destroy()
-                continuation.resume()
+                if once.trip() { continuation.resume() }
+            }
+            if let limit {
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(max(0, limit.milliseconds)))) {
+                    guard once.trip() else { return }
+                    self.logger.warning("the consumer did not leave its group in time; going on without waiting")
+                    continuation.resume()
+                }
             }
         }
     }

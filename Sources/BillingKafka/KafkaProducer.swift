@@ -107,7 +107,8 @@ public final class KafkaProducer: Sendable {
     /// Enqueues every record, then waits for all their delivery reports; the results are in input order.
     ///
     /// A record that librdkafka refuses to enqueue (other than for a full queue, which waits) gets a
-    /// failure result; the others are still sent.
+    /// failure result; the others are still sent. When the calling task is cancelled, the wait ends at
+    /// once and every record without a report yet gets a failure result (it may still be delivered).
     ///
     /// - Throws: `KafkaError` of kind `.closed` after `close()`, or the client's fatal error.
     public func sendAll(_ records: [ProducerRecord]) async throws -> [Result<DeliveryReport, KafkaError>] {
@@ -120,7 +121,7 @@ public final class KafkaProducer: Sendable {
                 let err = enqueue(record, opaque: slot.toOpaque())
                 if err == RD_KAFKA_RESP_ERR_NO_ERROR { break }
                 slot.release()
-                if err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !stopping.isTripped {
+                if err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !stopping.isTripped && !Task.isCancelled {
                     // The local queue is full: give the broker a moment to acknowledge what is in flight.
                     try? await Task.sleep(for: .milliseconds(2))
                     continue

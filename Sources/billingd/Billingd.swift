@@ -54,6 +54,8 @@ extension Billingd {
             let application = try await BillingApplication.make(
                 configuration: configuration, logger: logger, signals: [.sigterm, .sigint], gapAcceptance: acceptance)
             logger.notice("billingd started", metadata: ["kafka.bootstrap": "\(application.bootstrapServers)", "store.path": "\(configuration.store.path)"])
+            let backstop = StopBackstop(limit: .milliseconds(configuration.shutdownTimeoutMilliseconds) + .seconds(5), logger: logger)
+            defer { backstop.cancel() }
             try await application.serviceGroup.run()
             logger.notice("billingd stopped")
         }

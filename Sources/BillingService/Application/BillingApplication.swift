@@ -47,12 +47,13 @@ public struct BillingApplication: Sendable {
             // A short linger: billing events go out as soon as their batch is committed.
             configuration: KafkaProducerConfiguration(client: configuration.kafkaClient(bootstrapServers: bootstrap), lingerMilliseconds: 1),
             logger: logger)
+        let deadline = ShutdownDeadline(limit: .milliseconds(configuration.shutdownTimeoutMilliseconds))
         let relay = OutboxRelay(
             store: store, producer: producer, signal: signal, batchSize: configuration.outbox.batchSize,
-            pollInterval: .milliseconds(configuration.outbox.pollIntervalMilliseconds), logger: logger, metrics: metrics)
+            pollInterval: .milliseconds(configuration.outbox.pollIntervalMilliseconds), logger: logger, metrics: metrics, deadline: deadline)
         let ingest = IngestService(
             configuration: configuration, bootstrapServers: bootstrap, store: store, signal: signal, logger: logger,
-            metrics: metrics, now: now, gapAcceptance: gapAcceptance)
+            metrics: metrics, now: now, gapAcceptance: gapAcceptance, deadline: deadline)
         // Start order = dependency order; graceful shutdown runs in reverse: ingest stops first, then the
         // relay drains the outbox, then the broker goes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -60,8 +61,11 @@ public struct BillingApplication: Sendable {
         services.append(.init(service: relay, serviceName: "outbox-relay"))
         services.append(.init(service: ingest, serviceName: "ingest"))
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+        // Each service bounds its own stop by `deadline`, so the group's limits are only a backstop: past
+        // the graceful limit the services are cancelled, and they answer cancellation promptly. There is
+        // no cancellation limit, whose breach would end billingd in a fatal error.
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(configuration.shutdownTimeoutMilliseconds)
-        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        groupConfiguration.maximumCancellationDuration = nil
         return BillingApplication(
             serviceGroup: ServiceGroup(configuration: groupConfiguration), bootstrapServers: bootstrap, store: store, embeddedBroker: broker)
     }

@@ -22,12 +22,15 @@ public final class IngestService: Service {
     private let timeZone: TimeZone
     private let settings: ProcessingSettings
     private let gapAcceptance: GapAcceptance?
+    private let deadline: ShutdownDeadline
 
     init(
         configuration: BillingdConfiguration, bootstrapServers: String, store: BillingStore, signal: OutboxSignal,
-        logger: Logger, metrics: BillingMetrics, now: @escaping @Sendable () -> Date, gapAcceptance: GapAcceptance? = nil
+        logger: Logger, metrics: BillingMetrics, now: @escaping @Sendable () -> Date, gapAcceptance: GapAcceptance? = nil,
+        deadline: ShutdownDeadline
     ) {
         self.gapAcceptance = gapAcceptance
+        self.deadline = deadline
         self.configuration = configuration
         self.bootstrapServers = bootstrapServers
         self.store = store
@@ -42,6 +45,15 @@ public final class IngestService: Service {
     }
 
     public func run() async throws {
+        let deadline = self.deadline
+        try await withGracefulShutdownHandler {
+            try await consume()
+        } onGracefulShutdown: {
+            deadline.begin()
+        }
+    }
+
+    private func consume() async throws {
         let kafka = configuration.kafka
         let store = self.store
         let gate = InFlightBatchGate()
@@ -71,7 +83,7 @@ public final class IngestService: Service {
             do {
                 try await accept(gapAcceptance, consumer: consumer)
             } catch {
-                await consumer.close()
+                await consumer.close(waitingAtMost: .seconds(3))
                 throw error
             }
         }
@@ -140,14 +152,14 @@ public final class IngestService: Service {
         } catch {
             try? await inFlight?.confirmation.value
             _ = try? await next.value
-            await consumer.close()
+            await consumer.close(waitingAtMost: ContinuousClock.now.duration(to: deadline.closeDeadline))
             throw error
         }
         // A batch whose commit fails now, or a fetched batch that was not stored, is read again after restart:
         // its offsets were never stored.
         try? await inFlight?.confirmation.value
         _ = try? await next.value
-        await consumer.close()
+        await consumer.close(waitingAtMost: ContinuousClock.now.duration(to: deadline.closeDeadline))
         logger.info("consumer stopped")
     }
 

@@ -22,8 +22,13 @@ public actor OutboxRelay: Service {
     /// The id of the last row delivered in this run; rows up to it are not read again.
     private var cursor: Int64 = 0
     private var marker: AsyncStream<Int64>.Continuation?
+    private let deadline: ShutdownDeadline
 
-    init(store: BillingStore, producer: KafkaProducer, signal: OutboxSignal, batchSize: Int, pollInterval: Duration, logger: Logger, metrics: BillingMetrics) {
+    init(
+        store: BillingStore, producer: KafkaProducer, signal: OutboxSignal, batchSize: Int, pollInterval: Duration, logger: Logger,
+        metrics: BillingMetrics, deadline: ShutdownDeadline
+    ) {
+        self.deadline = deadline
         self.store = store
         self.producer = producer
         self.signal = signal
@@ -57,27 +62,54 @@ public actor OutboxRelay: Service {
             }
         }
         defer { ticker.cancel() }
+        // Publication runs until it has drained the outbox after the stop began, or until the stop's
+        // drain deadline: then the round in flight is given up (its rows stay in the store, published
+        // after the next start) and the relay closes in time, whatever the broker does.
+        let deadline = self.deadline
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.publishUntilDrained() }
+            group.addTask {
+                guard (try? await gracefulShutdown()) != nil else { return }
+                try? await Task.sleep(until: deadline.drainDeadline)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        marker.finish()
+        await marking.value
+        let waiting = (try? await store.unpublishedCount()) ?? -1
+        if waiting > 0 {
+            logger.warning(
+                "outbox rows wait in the store; they are published after the next start",
+                metadata: ["outbox.waiting": "\(waiting)"])
+        }
+        let closeBy = ContinuousClock.now.duration(to: deadline.closeDeadline)
+        await producer.close(timeout: max(.milliseconds(100), min(.seconds(5), closeBy)))
+    }
+
+    /// Publishes whenever woken, until graceful shutdown; then publishes what is left. Ends early when
+    /// the task is cancelled.
+    private func publishUntilDrained() async {
         var failures = 0
         for await _ in signal.stream.cancelOnGracefulShutdown() {
             do {
                 try await publishPending()
                 failures = 0
             } catch {
+                if Task.isCancelled { return }
                 failures += 1
                 let delay = Duration.milliseconds(min(5000, 100 << min(failures, 6)))
                 logger.error("outbox publication failed; retrying", metadata: ["error": "\(error)", "retry.in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
-                try? await Task.sleep(for: delay)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             }
         }
         // Graceful shutdown: the consumer has stopped (it shuts down before us); publish what is left.
+        guard !Task.isCancelled else { return }
         do {
             try await publishPending()
         } catch {
             logger.warning("outbox rows left unpublished at shutdown; they go out after restart", metadata: ["error": "\(error)"])
         }
-        marker.finish()
-        await marking.value
-        await producer.close()
     }
 
     /// Publishes every pending row, a round of `batchSize` at a time: the rows ingest handed over when they
@@ -92,7 +124,7 @@ public actor OutboxRelay: Service {
             } else {
                 entries = try await store.unpublishedOutbox(after: cursor, limit: batchSize)
             }
-            guard !entries.isEmpty else { return }
+            guard !entries.isEmpty, !Task.isCancelled else { return }
             let results = try await producer.sendAll(entries.map { entry in
                 let message = entry.message
                 return ProducerRecord(

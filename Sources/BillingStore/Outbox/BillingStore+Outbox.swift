@@ -75,6 +75,16 @@ extension BillingStore {
         try await write(buffer)
     }
 
+    /// How many outbox rows are not published yet (counted by id, as `progress` does).
+    ///
+    /// - Throws: a GRDB `DatabaseError`.
+    public func unpublishedCount() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT max(0, coalesce((SELECT max(id) FROM outbox), 0) - (SELECT published_through FROM outbox_cursor))") ?? 0
+        }
+    }
+
     static let advanceCursor = PipelineStatement("UPDATE outbox_cursor SET published_through = ?, updated_at = ? WHERE published_through < ?")
     static let countPublishFailure = PipelineStatement("UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = ? WHERE id = ?")
 

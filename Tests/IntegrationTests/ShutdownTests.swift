@@ -1,0 +1,72 @@
+import BillingCore
+import BillingStore
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("Shutdown")
+struct ShutdownTests {
+    @Test("SIGTERM while the broker does not answer and the outbox holds rows: exit 0 within the limit, rows kept and published after restart")
+    func sigtermWithBrokerStopped() async throws {
+        let directory = try TestSupport.temporaryDirectory("stop-broker-down")
+        let config = directory.appendingPathComponent("billingd.yaml")
+        let storePath = directory.appendingPathComponent("billing.sqlite").path
+        let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
+        try """
+            kafka:
+              embedded:
+                partitions: 2
+                bootstrap_file: \(bootstrapFile)
+            store:
+              path: \(storePath)
+            outbox:
+              poll_interval_ms: 100
+            shutdown:
+              timeout_ms: 4000
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let (broker, bootstrap) = try await Harness.startBroker(
+            config: config, bootstrapFile: bootstrapFile, log: directory.appendingPathComponent("broker.log"))
+        defer {
+            broker.signal(SIGCONT)
+            broker.signal(SIGTERM)
+        }
+        // A store whose outbox holds rows billingd has not published yet.
+        let rows = 300
+        do {
+            let store = try BillingStore.openForWriting(path: storePath)
+            let messages = (0..<rows).map {
+                OutboundMessage(topic: "billing.events", key: Array("c\($0 % 7)".utf8), value: Array("{\"n\":\($0)}".utf8))
+            }
+            try await store.recordBatch(IngestBatch(offsets: [], outbox: messages, processedAt: Date()))
+        }
+        #expect(try BillingStore.openReadOnly(path: storePath).status().outboxPending == rows)
+
+        // The broker stops answering (its connections stay open), then billingd starts and is stopped.
+        broker.signal(SIGSTOP)
+        let environment = ["BILLINGD_KAFKA_BROKERS": bootstrap]
+        let daemon = try BillingdProcess(
+            arguments: ["--config", config.path], environment: environment, logFile: directory.appendingPathComponent("billingd-1.log"))
+        #expect(try await Harness.eventually(timeout: .seconds(15)) { daemon.log.contains("consuming") })
+        try await Task.sleep(for: .seconds(2))
+        let clock = ContinuousClock()
+        let stopAt = clock.now
+        daemon.signal(SIGTERM)
+        let status = try await daemon.waitForExit(timeout: .seconds(30))
+        let took = stopAt.duration(to: clock.now)
+        #expect(status == 0, "exit status (log:\n\(daemon.log))")
+        #expect(took < .milliseconds(4000 + 1500), "stopped within shutdown.timeout_ms: \(took)")
+        #expect(!daemon.log.contains("Fatal error"))
+        #expect(daemon.log.contains("outbox rows wait in the store"), "the log says how many rows wait")
+        #expect(try BillingStore.openReadOnly(path: storePath).status().outboxPending == rows, "no row was lost or marked published")
+
+        // The broker answers again: the next start publishes every row once.
+        broker.signal(SIGCONT)
+        let again = try BillingdProcess(
+            arguments: ["--config", config.path], environment: environment, logFile: directory.appendingPathComponent("billingd-2.log"))
+        #expect(try await Harness.eventually { (try? BillingStore.openReadOnly(path: storePath).status().outboxPending) == 0 })
+        again.signal(SIGTERM)
+        #expect(try await again.waitForExit(timeout: .seconds(20)) == 0)
+        let published = try await Harness.kcatRead(bootstrap, topic: "billing.events", atLeast: rows)
+        #expect(Set(published.compactMap(\.payload)) == Set((0..<rows).map { "{\"n\":\($0)}" }))
+    }
+}
