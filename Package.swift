@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "billingd",
             dependencies: [
-                "BillingService", "BillingKafka",
+                "BillingService", "BillingKafka", "BillingStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -28,6 +28,9 @@ public final class BillingStore: Sendable {
     let submitted = Mutex<[SubmittedBatch]>([])
     /// The database file's path.
     public let path: String
+    /// The writer's exclusive hold on the store (writable stores only).
+    let lock: StoreLock?
+    private let closed = Mutex(false)
 
     /// How durable a commit is. `full` (the default) survives power loss; `normal` can lose the last
     /// transactions on power loss (never on a process crash) and is only for benchmarks.
@@ -37,8 +40,10 @@ public final class BillingStore: Sendable {
     }
 
     private init(
-        pool: DatabasePool, path: String, checkpointer: WALCheckpointer? = nil, pipeline: SQLPipeline? = nil, committedReader: CommittedReader? = nil
+        pool: DatabasePool, path: String, checkpointer: WALCheckpointer? = nil, pipeline: SQLPipeline? = nil, committedReader: CommittedReader? = nil,
+        lock: StoreLock? = nil
     ) {
+        self.lock = lock
         self.pool = pool
         self.path = path
         self.checkpointer = checkpointer
@@ -52,19 +57,26 @@ public final class BillingStore: Sendable {
         checkpointer?.stop()
     }
 
-    /// Opens (creating if needed) the database for writing and applies pending migrations.
+    /// Opens (creating if needed) the database for writing, takes its exclusive lock for the life of
+    /// the returned store, and applies pending migrations.
     ///
-    /// - Throws: `StoreError.cannotOpen` naming the path when the file cannot be opened or migrated.
-    public static func openForWriting(path: String, durability: Durability = .full) throws -> BillingStore {
-        try openForWriting(path: path, durability: durability, checkpointer: WALCheckpointer(path: path))
+    /// - Parameter createDirectory: whether a missing directory may be created (billingd allows it only
+    ///   for its documented default path).
+    /// - Throws: `StoreError.locked` when another process has the store, `StoreError.missingDirectory`,
+    ///   `StoreError.notWritable` when the file or directory cannot be written, `StoreError.cannotOpen`
+    ///   naming the path when the file cannot be opened or migrated.
+    public static func openForWriting(path: String, durability: Durability = .full, createDirectory: Bool = true) throws -> BillingStore {
+        try openForWriting(path: path, durability: durability, createDirectory: createDirectory, checkpointer: WALCheckpointer(path: path))
     }
 
     /// Opens for writing with the given checkpoint thread (tests use smaller WAL limits).
-    static func openForWriting(path: String, durability: Durability = .full, checkpointer: WALCheckpointer) throws -> BillingStore {
+    static func openForWriting(
+        path: String, durability: Durability = .full, createDirectory: Bool = true, checkpointer: WALCheckpointer
+    ) throws -> BillingStore {
         Self.configureSQLite
+        try prepareLocation(path: path, createDirectory: createDirectory)
+        let lock = try StoreLock(databasePath: path)
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)
@@ -103,10 +115,56 @@ public final class BillingStore: Sendable {
             guard let connection else { throw StoreError.cannotOpen(path: path, reason: "the writer connection is closed") }
             return BillingStore(
                 pool: pool, path: path, checkpointer: checkpointer, pipeline: SQLPipeline(connection: connection),
-                committedReader: try CommittedReader(path: path))
+                committedReader: try CommittedReader(path: path), lock: lock)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+    }
+
+    /// Checks, before anything is opened, that the store can be written where it is: its directory
+    /// exists (or may be created) and is writable, and so are the database and its WAL files if they
+    /// exist. A read-only store is found here, at start, not at the first write.
+    static func prepareLocation(path: String, createDirectory: Bool) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard createDirectory else { throw StoreError.missingDirectory(path: path, directory: directory) }
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: "cannot create the directory \(directory): \(error.localizedDescription)")
+            }
+        } else if !isDirectory.boolValue {
+            throw StoreError.cannotOpen(path: path, reason: "\(directory) is not a directory")
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw StoreError.notWritable(path: path, reason: "its directory \(directory) is not writable (\(String(cString: strerror(errno))))")
+        }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            guard access(file, R_OK | W_OK) == 0 else {
+                throw StoreError.notWritable(path: path, reason: "\(file) is not writable (\(String(cString: strerror(errno))))")
+            }
+        }
+    }
+
+    /// Ends a writable store cleanly: waits for what the SQL pipeline holds, stops the checkpoint
+    /// thread, and copies the whole WAL into the database and empties it (`wal_checkpoint(TRUNCATE)`),
+    /// so the database file alone is complete. Later calls do nothing; the lock is released when the
+    /// store is released.
+    ///
+    /// - Returns: whether the WAL was emptied (false when a reader, such as billingctl, held it).
+    @discardableResult
+    public func close() async -> Bool {
+        guard let pipeline, closed.withLock({ closed in defer { closed = true }; return !closed }) else { return false }
+        checkpointer?.stop()
+        let emptied = try? await pool.writeWithoutTransaction { db -> Bool in
+            pipeline.waitUntilIdle()
+            var logFrames: CInt = 0
+            var copiedFrames: CInt = 0
+            let code = sqlite3_wal_checkpoint_v2(db.sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &copiedFrames)
+            return code == SQLITE_OK
+        }
+        return emptied ?? false
     }
 
     /// Process-wide SQLite settings, applied once before the first connection: no memory statistics,

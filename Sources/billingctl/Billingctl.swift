@@ -7,7 +7,7 @@ struct Billingctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billingctl",
         abstract: "Inspect billingd's store (read-only, safe beside a running daemon).",
-        subcommands: [Status.self, Invoices.self, InvoiceCommand.self, Customer.self, DeadLetters.self]
+        subcommands: [Status.self, Invoices.self, InvoiceCommand.self, Customer.self, DeadLetters.self, Backup.self]
     )
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BillingService
+import BillingStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -25,6 +26,12 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// billingd's files hold customer names, addresses and tax ids: everything it creates (the database,
+/// its WAL and lock files, var/ and the broker's address file) is readable by its own user only.
+func restrictFileModes() {
+    umask(0o077)
+}
+
 func bootstrapLogging(level: Logger.Level) -> Logger {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
@@ -48,16 +55,29 @@ extension Billingd {
         var acceptGap: [String] = []
 
         func run() async throws {
+            restrictFileModes()
             let configuration = try await options.load()
             let acceptance = acceptGap.isEmpty ? nil : try GapAcceptance(arguments: acceptGap)
             let logger = bootstrapLogging(level: configuration.logLevel)
-            let application = try await BillingApplication.make(
-                configuration: configuration, logger: logger, signals: [.sigterm, .sigint], gapAcceptance: acceptance)
+            let application: BillingApplication
+            do {
+                application = try await BillingApplication.make(
+                    configuration: configuration, logger: logger, signals: [.sigterm, .sigint], gapAcceptance: acceptance)
+            } catch let error as StoreError {
+                logger.critical("cannot start: \(error)", metadata: ["store.path": "\(configuration.store.path)", "exit_code": "\(error.exitCode)"])
+                throw ExitCode(error.exitCode)
+            }
             logger.notice("billingd started", metadata: ["kafka.bootstrap": "\(application.bootstrapServers)", "store.path": "\(configuration.store.path)"])
             let backstop = StopBackstop(limit: .milliseconds(configuration.shutdownTimeoutMilliseconds) + .seconds(5), logger: logger)
             defer { backstop.cancel() }
-            try await application.serviceGroup.run()
-            logger.notice("billingd stopped")
+            do {
+                try await application.serviceGroup.run()
+            } catch {
+                await application.store.close()
+                throw error
+            }
+            let emptied = await application.store.close()
+            logger.notice("billingd stopped", metadata: ["store.wal_checkpointed": "\(emptied)"])
         }
     }
 
@@ -71,6 +91,7 @@ extension Billingd {
         var bootstrapFile: String?
 
         func run() async throws {
+            restrictFileModes()
             let configuration = try await options.load()
             let logger = bootstrapLogging(level: configuration.logLevel)
             let broker = try EmbeddedBrokerService(

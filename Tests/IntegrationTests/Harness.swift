@@ -148,10 +148,18 @@ final class BillingdProcess: Sendable {
     private let process: Process
     let logFile: URL
 
-    init(arguments: [String], environment: [String: String], logFile: URL) throws {
+    /// Starts billingd with these arguments; `directory` is its working directory, and `asUser` runs it
+    /// under another user id (through setpriv; the tests run as root in CI).
+    init(arguments: [String], environment: [String: String], logFile: URL, directory: URL? = nil, asUser: UInt32? = nil) throws {
         let process = Process()
-        process.executableURL = Harness.billingd
-        process.arguments = arguments
+        if let asUser {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(asUser)", "--regid=\(asUser)", "--clear-groups", Harness.billingd.path] + arguments
+        } else {
+            process.executableURL = Harness.billingd
+            process.arguments = arguments
+        }
+        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BILLINGD_") }
         env.merge(environment) { $1 }
         process.environment = env

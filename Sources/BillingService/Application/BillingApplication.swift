@@ -28,7 +28,11 @@ public struct BillingApplication: Sendable {
         now: @escaping @Sendable () -> Date = { Date() },
         gapAcceptance: GapAcceptance? = nil
     ) async throws -> BillingApplication {
-        let store = try BillingStore.openForWriting(path: configuration.store.path, durability: configuration.store.durability)
+        // Only the documented default's directory (var/) is created: a mistyped store.path must not
+        // start an empty store that would invoice everything again.
+        let store = try BillingStore.openForWriting(
+            path: configuration.store.path, durability: configuration.store.durability,
+            createDirectory: configuration.store.path == BillingdConfiguration().store.path)
         logger.info("store open", metadata: ["store.path": "\(configuration.store.path)", "store.durability": "\(configuration.store.durability.rawValue)"])
         var broker: EmbeddedBrokerService?
         let bootstrap: String

@@ -1,0 +1,118 @@
+import BillingStore
+import Foundation
+import TestSupport
+import Testing
+
+/// One store, one owner, and a store that is safe to find, copy and keep.
+@Suite("Store ownership and hygiene")
+struct StoreOwnershipTests {
+    /// A configuration with the embedded broker; `storePath` nil keeps the default (var/billingd.sqlite).
+    static func config(in directory: URL, storePath: String?) throws -> URL {
+        let file = directory.appendingPathComponent("billingd.yaml")
+        try """
+            kafka:
+              embedded:
+                partitions: 2
+                bootstrap_file: \(directory.appendingPathComponent("broker.bootstrap").path)
+            \(storePath.map { "store:\n  path: \($0)" } ?? "")
+            outbox:
+              poll_interval_ms: 100
+            shutdown:
+              timeout_ms: 4000
+            """.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    static func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    @Test("a second billingd on the same store is refused at start, and the first goes on")
+    func secondProcessOnOneStore() async throws {
+        let directory = try TestSupport.temporaryDirectory("two-on-one")
+        let storePath = directory.appendingPathComponent("billing.sqlite").path
+        let config = try Self.config(in: directory, storePath: storePath)
+        let first = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("first.log"))
+        #expect(try await Harness.eventually { first.log.contains("consuming") })
+        let second = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("second.log"))
+        let status = try await second.waitForExit(timeout: .seconds(15))
+        #expect(status == 75, "log:\n\(second.log)")
+        #expect(second.log.contains("in use by another billingd"))
+        #expect(!second.log.contains("embedded Kafka broker started"), "it stopped before starting anything")
+        #expect(first.isRunning)
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit(timeout: .seconds(15)) == 0)
+    }
+
+    @Test("a store path whose directory does not exist is refused, and no directory is made")
+    func mistypedStorePath() async throws {
+        let directory = try TestSupport.temporaryDirectory("wrong-path")
+        let missing = directory.appendingPathComponent("no-such-dir/billing.sqlite").path
+        let config = try Self.config(in: directory, storePath: missing)
+        let daemon = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"))
+        #expect(try await daemon.waitForExit(timeout: .seconds(15)) == 73, "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("does not exist"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("no-such-dir").path))
+    }
+
+    @Test("a read-only store file is found at start with a clear error, not retried at the first write")
+    func readOnlyStoreFile() async throws {
+        let directory = try TestSupport.temporaryDirectory("read-only")
+        let dataDirectory = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let storePath = dataDirectory.appendingPathComponent("billing.sqlite").path
+        let config = try Self.config(in: directory, storePath: storePath)
+        do { _ = try BillingStore.openForWriting(path: storePath) }
+        // Root may write any file, so as root billingd runs as another user who owns the directory but
+        // may only read the database.
+        let user: UInt32? = getuid() == 0 ? 65534 : nil
+        for path in [directory.path, dataDirectory.path, storePath, storePath + "-wal", storePath + "-shm", storePath + ".lock", config.path] {
+            if let user { chown(path, user, user) }
+        }
+        chmod(directory.path, 0o755)
+        chmod(storePath, 0o444)
+        let daemon = try BillingdProcess(
+            arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"), asUser: user)
+        #expect(try await daemon.waitForExit(timeout: .seconds(15)) == 73, "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("cannot be written"), "log:\n\(daemon.log)")
+        #expect(!daemon.log.contains("retrying"))
+    }
+
+    @Test("files are created 0600 and the default var/ 0700; a clean stop leaves the database file complete without its WAL; backups are consistent")
+    func fileModesCheckpointAndBackup() async throws {
+        let directory = try TestSupport.temporaryDirectory("hygiene")
+        let config = try Self.config(in: directory, storePath: nil)
+        let storePath = directory.appendingPathComponent("var/billingd.sqlite").path
+        let daemon = try BillingdProcess(
+            arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"), directory: directory)
+        let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
+        #expect(try await Harness.eventually { FileManager.default.fileExists(atPath: bootstrapFile) })
+        let bootstrap = try String(contentsOfFile: bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Harness.kcatProduce(bootstrap, topic: "orders", lines: (0..<40).map { "k\($0):junk \($0)" })
+        #expect(try await Harness.eventually { Harness.storedRecords(storePath, topics: ["orders"]) == 40 })
+
+        // A backup while billingd runs is one consistent, self-contained file.
+        let backup = directory.appendingPathComponent("backup.sqlite").path
+        let result = try TestSupport.run([Harness.billingctl.path, "backup", "--store", storePath, backup])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try TestSupport.sqlite(backup, "PRAGMA integrity_check;") == "ok")
+        #expect(try TestSupport.sqlite(backup, "SELECT sum(next_offset) FROM consumer_offset;") == "40")
+        #expect(!FileManager.default.fileExists(atPath: backup + "-wal"))
+        #expect(try Self.mode(backup) == 0o600)
+        let again = try TestSupport.run([Harness.billingctl.path, "backup", "--store", storePath, backup])
+        #expect(again.status != 0, "an existing file is never overwritten")
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(15)) == 0)
+        for file in [storePath, storePath + "-wal", storePath + "-shm", storePath + ".lock"] {
+            #expect(try Self.mode(file) == 0o600, "\(file) is 0600")
+        }
+        #expect(try Self.mode(directory.appendingPathComponent("var").path) == 0o700)
+        // The clean stop emptied the WAL into the database: the file alone is the whole store.
+        #expect((try FileManager.default.attributesOfItem(atPath: storePath + "-wal")[.size] as? NSNumber)?.intValue == 0)
+        let alone = try TestSupport.temporaryDirectory("hygiene-copy").appendingPathComponent("copy.sqlite").path
+        try FileManager.default.copyItem(atPath: storePath, toPath: alone)
+        #expect(try TestSupport.sqlite(alone, "SELECT sum(next_offset) FROM consumer_offset;") == "40")
+        #expect(try TestSupport.sqlite(alone, "SELECT count(*) FROM dead_letter;") == "40")
+    }
+}
