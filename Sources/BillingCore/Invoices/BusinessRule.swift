@@ -9,8 +9,9 @@ public enum BusinessRule: String, Sendable, CaseIterable {
     case orderCancelled = "order_cancelled"
     /// The event's customer is not the order's customer.
     case customerMismatch = "customer_mismatch"
-    /// An order with this id exists already, with different content.
-    case duplicateOrder = "duplicate_order"
+    /// The same business key (event id, order id, shipment id, payment id) arrived before with other
+    /// content; the first version stands, and the new one waits for a person.
+    case conflictingDuplicate = "conflicting_duplicate"
     /// The order cannot be amended: part of it is invoiced already.
     case orderAlreadyInvoiced = "order_already_invoiced"
     /// A shipment id was used before for a different order.

@@ -6,13 +6,15 @@ public enum OrderDecisions {
         case record(OrderRecord)
         /// The same order again (same content): nothing changes.
         case unchanged
-        case reject(EventRejection)
+        /// An order with this id exists with other content: a conflicting duplicate (changes go through
+        /// `order.amended`).
+        case conflict
     }
 
     public static func place(_ order: Order, existing: OrderRecord?) -> Placement {
         guard let existing else { return .record(OrderRecord(order: order)) }
         if existing.order == order { return .unchanged }
-        return .reject(.rejected(.duplicateOrder, detail: "order \(order.orderID) exists already with different content; use order.amended"))
+        return .conflict
     }
 
     /// What to do with an event about an order that may not be known yet.

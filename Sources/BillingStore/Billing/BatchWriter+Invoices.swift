@@ -15,7 +15,7 @@ extension BatchWriter {
             // The order's new state first: an order placed in this batch is then written already invoiced,
             // before the invoice that refers to it.
             updateOrder(record)
-            insertInvoice(invoice, number: number, document: document)
+            insertInvoice(invoice, number: number, document: document, eventKey: event.envelope.eventKey, fingerprint: fulfilment.fingerprint)
             publish(
                 type: .invoiceIssued, subject: invoice.number, customerID: draft.customerID, dataJSON: document,
                 documentNumber: invoice.number)
@@ -28,6 +28,16 @@ extension BatchWriter {
             outcome.invoicesIssued += 1
             outcome.invoiceNumbers.append(invoice.number)
         case .alreadyInvoiced:
+            // The same shipment again: an exact repeat changes nothing; other content waits for a person.
+            var stored: (fingerprint: String?, eventKey: String?, number: String?)?
+            try query(Self.selectShipmentInvoice.sql, [.text(fulfilment.shipmentID)]) { stored = ($0.optionalText(0), $0.optionalText(1), $0.text(2)) }
+            if let stored, let fingerprint = stored.fingerprint, fingerprint != fulfilment.fingerprint {
+                return try reject(
+                    event,
+                    .conflictingDuplicate(
+                        "shipment \(fulfilment.shipmentID) (invoice \(stored.number ?? "?"))", storedEventKey: stored.eventKey,
+                        eventKey: event.envelope.eventKey, difference: "was \(fingerprint), now \(fulfilment.fingerprint)"))
+            }
             outcome.duplicatesSkipped += 1
         case .waitForOrder:
             try wait(event, orderID: fulfilment.orderID)
@@ -86,7 +96,7 @@ extension BatchWriter {
         }
     }
 
-    mutating func insertInvoice(_ invoice: Invoice, number: IssuedNumber, document: [UInt8]) {
+    mutating func insertInvoice(_ invoice: Invoice, number: IssuedNumber, document: [UInt8], eventKey: String, fingerprint: String) {
         let draft = invoice.draft
         let series = number.series
         let sequence = number.sequence
@@ -109,6 +119,8 @@ extension BatchWriter {
             $0.text(draft.grossTotal.isZero ? "paid" : "issued")
             $0.text(at)
             $0.text(at)
+            $0.text(eventKey)
+            $0.text(fingerprint)
         }
         write(Self.insertDocument) {
             $0.text(invoice.number)
@@ -128,9 +140,11 @@ extension BatchWriter {
     static let insertInvoice = PipelineStatement(
         """
         INSERT INTO invoice (number, series, sequence, customer_id, order_id, shipment_id, currency, issue_date, due_date,
-            net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+            net_minor, tax_minor, gross_minor, paid_minor, status, created_at, updated_at, event_key, shipment_fingerprint)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
         """)
+
+    static let selectShipmentInvoice = PipelineStatement("SELECT shipment_fingerprint, event_key, number FROM invoice WHERE shipment_id = ?")
 
     static let insertDocument = PipelineStatement("INSERT INTO invoice_document (number, document) VALUES (?, ?)")
 }

@@ -44,13 +44,15 @@ extension BatchWriter {
     struct NewOrder {
         var record: OrderRecord
         var dataJSON: String
+        /// The `order.placed` event it came from.
+        let eventKey: String
     }
 
     /// Stores a new order (known to be absent: a stored one would fail the batch). The row is written
     /// by `writeNewOrder`, with the order as it stands then.
-    mutating func insertOrder(_ record: OrderRecord, dataJSON: String) {
+    mutating func insertOrder(_ record: OrderRecord, dataJSON: String, eventKey: String) {
         let orderID = record.order.orderID
-        if newOrders.updateValue(NewOrder(record: record, dataJSON: dataJSON), forKey: orderID) == nil { newOrderIDs.append(orderID) }
+        if newOrders.updateValue(NewOrder(record: record, dataJSON: dataJSON, eventKey: eventKey), forKey: orderID) == nil { newOrderIDs.append(orderID) }
         changedOrders[orderID] = record
     }
 
@@ -71,6 +73,7 @@ extension BatchWriter {
             $0.text(quantities)
             $0.text(at)
             $0.text(at)
+            $0.text(new.eventKey)
         }
     }
 
@@ -118,12 +121,18 @@ extension BatchWriter {
         guard let order = try read(event, as: { $0.order }) else { return }
         switch OrderDecisions.place(order, existing: try loadOrder(order.orderID)) {
         case .record(let record):
-            insertOrder(record, dataJSON: event.dataJSON)
+            insertOrder(record, dataJSON: event.dataJSON, eventKey: event.envelope.eventKey)
             try recorded(record, event: event)
         case .unchanged:
             outcome.duplicatesSkipped += 1
-        case .reject(let rejection):
-            try reject(event, rejection)
+        case .conflict:
+            var stored: String?
+            try query(Self.selectOrderEvent.sql, [.text(order.orderID)]) { stored = $0.optionalText(0) }
+            try reject(
+                event,
+                .conflictingDuplicate(
+                    "order \(order.orderID)", storedEventKey: stored, eventKey: event.envelope.eventKey,
+                    difference: "order.placed with other content; changes to an order go through order.amended"))
         }
     }
 
@@ -232,10 +241,13 @@ extension BatchWriter {
     static let selectOrder = PipelineStatement(
         "SELECT status, payment_term_days, order_data, invoiced_quantities FROM billing_order WHERE order_id = ?")
 
+    static let selectOrderEvent = PipelineStatement("SELECT event_key FROM billing_order WHERE order_id = ?")
+
     static let insertOrder = PipelineStatement(
         """
-        INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO billing_order (order_id, customer_id, currency, status, payment_term_days, order_data, invoiced_quantities, created_at, updated_at,
+            event_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
 
     static let updateOrderStatus = PipelineStatement(

@@ -6,6 +6,7 @@ extension BatchWriter {
     mutating func handlePayment(_ event: SourcedEvent) throws {
         guard let payment = try read(event, as: { $0.payment }) else { return }
         if try paymentRecorded(payment.paymentID) {
+            if let conflict = try conflictingPayment(payment, event: event) { return try reject(event, conflict) }
             outcome.duplicatesSkipped += 1
             return try audit(entity: "payment", id: payment.paymentID, action: "duplicate_ignored", detail: [:], event: event)
         }
@@ -25,6 +26,7 @@ extension BatchWriter {
             $0.text(receivedDate)
             $0.text(JSONValue.stringArrayJSON(payment.references))
             $0.text(at)
+            $0.text(event.envelope.eventKey)
         }
         var allocations: [PaymentAppliedDocument.Allocation] = []
         let candidatesByNumber = Dictionary(candidates.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
@@ -95,6 +97,32 @@ extension BatchWriter {
             query: Self.selectPayment)
     }
 
+    /// For a payment id recorded before: the conflict, when the first payment differs in customer,
+    /// currency, amount, date or references (an exact repeat changes nothing). Rare, so read directly.
+    private mutating func conflictingPayment(_ payment: PaymentReceived, event: SourcedEvent) throws -> EventRejection? {
+        var differences: [String] = []
+        var storedEventKey: String?
+        let references = JSONValue.stringArrayJSON(payment.references)
+        try query(Self.selectStoredPayment.sql, [.text(payment.paymentID)]) { row in
+            storedEventKey = row.optionalText(5)
+            let customer = row.text(0)
+            let currency = row.text(1)
+            let amount = row.integer(2)
+            let date = row.text(3)
+            if customer != payment.customerID { differences.append("customer \(customer) → \(payment.customerID)") }
+            if currency != payment.amount.currency.code || amount != payment.amount.minorUnits {
+                let before = (try? Money(minorUnits: amount, currency: Currency(code: currency))).map { "\($0.amountString) \(currency)" } ?? "\(amount) minor units \(currency)"
+                differences.append("amount \(before) → \(payment.amount.amountString) \(payment.amount.currency.code)")
+            }
+            if date != payment.receivedDate.description { differences.append("received_date \(date) → \(payment.receivedDate)") }
+            if row.text(4) != references { differences.append("references \(row.text(4)) → \(references)") }
+        }
+        guard !differences.isEmpty else { return nil }
+        return .conflictingDuplicate(
+            "payment \(payment.paymentID)", storedEventKey: storedEventKey, eventKey: event.envelope.eventKey,
+            difference: differences.joined(separator: "; "))
+    }
+
     /// The payments allocated to an invoice, in order.
     private mutating func payments(of number: String) throws -> [String] {
         if let issuedNow = overlay.paymentsOfIssued[number] ?? inherited?.overlay.paymentsOfIssued[number] { return issuedNow }
@@ -107,9 +135,12 @@ extension BatchWriter {
 extension BatchWriter {
     static let insertPayment = PipelineStatement(
         """
-        INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at, event_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
+
+    static let selectStoredPayment = PipelineStatement(
+        "SELECT customer_id, currency, amount_minor, received_date, references_json, event_key FROM payment WHERE payment_id = ?")
 
     static let insertAllocation = PipelineStatement(
         "INSERT INTO payment_allocation (payment_id, invoice_number, amount_minor, created_at) VALUES (?, ?, ?, ?)")

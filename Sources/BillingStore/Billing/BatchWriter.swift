@@ -75,7 +75,11 @@ struct BatchWriter {
     mutating func handle(_ event: SourcedEvent) throws {
         let key = event.envelope.eventKey
         let position = event.record.position
+        let fingerprint = ContentFingerprint.of(event.record.value ?? [])
         guard try !processedBefore(key) else {
+            if let conflict = try conflictingRepeat(of: event, fingerprint: fingerprint) {
+                return try reject(event, conflict)
+            }
             outcome.duplicatesSkipped += 1
             return
         }
@@ -88,8 +92,24 @@ struct BatchWriter {
             $0.integer(position.partition)
             $0.integer(position.offset)
             $0.text(at)
+            $0.integer(fingerprint)
         }
         try dispatch(event)
+    }
+
+    /// For an event whose id was processed before: the conflict, when the first one's bytes were
+    /// different (an exact repeat is a silent, counted no-op). Rare, so read directly.
+    private mutating func conflictingRepeat(of event: SourcedEvent, fingerprint: Int64) throws -> EventRejection? {
+        var stored: Int64?
+        var position = ""
+        try query(Self.selectProcessedFingerprint.sql, [.text(event.envelope.eventKey)]) {
+            stored = $0.isNull(0) ? nil : $0.integer(0)
+            position = "\($0.text(1))[\($0.integer(2))]@\($0.integer(3))"
+        }
+        guard let stored, stored != fingerprint else { return nil }
+        return .conflictingDuplicate(
+            "event id \(event.envelope.id)", storedEventKey: "\(event.envelope.eventKey) at \(position)", eventKey: event.envelope.eventKey,
+            difference: "the same event id carries other bytes")
     }
 
     /// Whether an event with this key was processed, by an earlier batch or earlier in this one.
@@ -292,7 +312,9 @@ extension BatchWriter {
     static let selectProcessedEvent = PipelineStatement("SELECT 1 FROM processed_event WHERE event_key = ?")
 
     static let insertProcessedEvent = PipelineStatement(
-        "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at) VALUES (?, ?, ?, ?, ?)")
+        "INSERT INTO processed_event (event_key, source_topic, source_partition, source_offset, processed_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?)")
+    static let selectProcessedFingerprint = PipelineStatement(
+        "SELECT fingerprint, source_topic, source_partition, source_offset FROM processed_event WHERE event_key = ?")
 
     static let insertOutbox = MultiRowInsert(
         prefix: """

@@ -71,6 +71,12 @@ struct RawRow {
 
     /// The column as an integer (0 for NULL).
     func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// Whether the column is NULL.
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    /// The column as text, nil for NULL.
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 }
 
 /// SQLite copies the bound bytes before the call returns (SQLITE_TRANSIENT).

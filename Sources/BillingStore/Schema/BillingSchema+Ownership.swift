@@ -6,7 +6,8 @@ extension BillingSchema {
     /// `partition_gap`: a partition whose next owed offset the broker no longer had. At most one gap per
     /// partition is open (not accepted); an accepted gap keeps who accepted it, when, and where reading
     /// resumed. `store_identity`: the Kafka cluster, consumer group and input topics the store was
-    /// created for (one row).
+    /// created for (one row). And the columns that tell an exact repeat of an event from a conflicting
+    /// duplicate.
     static func registerOwnership(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("2026-12-08 partition gaps and store identity") { db in
             try db.execute(sql: """
@@ -35,6 +36,15 @@ extension BillingSchema {
                     created_at TEXT NOT NULL,
                     updated_at TEXT NOT NULL
                 );
+
+                -- What tells an exact repeat from a conflicting duplicate: the fingerprint of each processed
+                -- event's bytes, the event each order, invoice and payment came from, and each invoiced
+                -- shipment's content. NULL in rows written before (their repeats are taken as exact).
+                ALTER TABLE processed_event ADD COLUMN fingerprint INTEGER;
+                ALTER TABLE billing_order ADD COLUMN event_key TEXT;
+                ALTER TABLE invoice ADD COLUMN event_key TEXT;
+                ALTER TABLE invoice ADD COLUMN shipment_fingerprint TEXT;
+                ALTER TABLE payment ADD COLUMN event_key TEXT;
                 """)
         }
     }
