@@ -29,21 +29,16 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(Array("[0.10, 12345678901234567890.123]".utf8)) == .array([.number("0.10"), .number("12345678901234567890.123")]))
     }
 
-    @Test("a repeated member name keeps the last value, in small objects and in large ones", arguments: [3, 16, 17, 40])
+    @Test("a repeated member name is refused, in small objects and in large ones, wherever the repeat is", arguments: [3, 16, 17, 40])
     func repeatedNames(members: Int) throws {
         let names = (0..<members).map { "k\($0)" }
-        let first = names.map { "\"\($0)\":\"first-\($0)\"" }
-        // Every name again, and then the first name a third time.
-        let second = names.map { "\"\($0)\":\"second-\($0)\"" }
-        let text = "{" + (first + second + ["\"k0\":\"third\""]).joined(separator: ",") + "}"
-        let value = try JSONParser.parse(Array(text.utf8))
-        guard case .object(let object) = value else { Issue.record("not an object"); return }
+        let distinct = "{" + names.map { "\"\($0)\":\"first-\($0)\"" }.joined(separator: ",") + "}"
+        guard case .object(let object) = try JSONParser.parse(Array(distinct.utf8)) else { Issue.record("not an object"); return }
         #expect(object.count == members)
-        #expect(value["k0"] == .string("third"))
-        for name in names.dropFirst() { #expect(value[name] == .string("second-\(name)")) }
-        // Foundation agrees on which value stays.
-        let foundation = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
-        #expect(foundation.count == members && foundation["k0"] == "third")
+        for repeated in names {
+            let text = String(distinct.dropLast()) + ",\"\(repeated)\":\"again\"}"
+            #expect(throws: JSONParser.Failure.self, "\(repeated) of \(members)") { try JSONParser.parse(Array(text.utf8)) }
+        }
     }
 
     @Test("objects are equal whatever the order of their members")
@@ -142,8 +137,8 @@ struct HeadersJSONTests {
 struct JSONDocumentTests {
     static let documents = [
         #"{"b":2,"a":{"z":[1,{"y":null,"x":true}],"c":"d"},"e":[]}"#, #"{}"#, #"[]"#, #" [ 1 , -0.5e+3 , 0 ] "#, #""\u00e9\ud83d\ude00\n\t\"\\\/""#,
-        #"{"k":"ünïcødé 🎉","ü":"x","u":"y"}"#, #"{"a\u0062":1,"ab":2,"aa":3}"#, #"{"\u212A":1,"K":2,"J":3}"#,
-        #"{"k":"first","j":0,"k":"second","i":{"k":1,"k":2}}"#, #"{"q":"a\"b\\c\u0001d","p":"plain"}"#, #"123"#, #"null"#,
+        #"{"k":"ünïcødé 🎉","ü":"x","u":"y"}"#, #"{"a\u0062":1,"aa":3}"#, #"{"\u212A":1,"J":3}"#,
+        #"{"k":"first","j":0,"i":{"k":1,"l":2}}"#, #"{"q":"a\"b\\c\u0001d","p":"plain"}"#, #"123"#, #"null"#,
         BenchSample.order, BenchSample.payment,
     ]
 
@@ -158,20 +153,25 @@ struct JSONDocumentTests {
         #expect(try JSONParser.parse(tree.jsonBytes) == tree)
     }
 
-    @Test("a large object with repeated names is written sorted, each name once with its last value")
+    @Test("a large object is written sorted; one that repeats a name, even as an escape or a canonically equal name, is refused")
     func largeObjects() throws {
         let names = (0..<50).map { "k\(($0 * 37) % 50)" }
-        let text = "{" + (names.map { "\"\($0)\":1" } + names.map { "\"\($0)\":\"again\"" }).joined(separator: ",") + "}"
+        let text = "{" + names.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
         let document = try JSONDocument(parsing: Array(text.utf8))
         #expect(document.root.jsonString == document.root.value.jsonString)
-        #expect(document.root["k7"]?.string == "again")
         guard case .object(let members) = document.root.value else { Issue.record("not an object"); return }
         #expect(members.count == 50)
+        for repeated in [#""k7":2"#, #""k\u0037":2"#] {
+            let again = String(text.dropLast()) + "," + repeated + "}"
+            #expect(throws: JSONParser.Failure.self, "\(repeated)") { try JSONDocument(parsing: Array(again.utf8)) }
+        }
+        #expect(throws: JSONParser.Failure.self) { try JSONDocument(parsing: Array(#"{"\u212A":1,"K":2}"#.utf8)) }
+        #expect(throws: JSONParser.Failure.self) { try JSONDocument(parsing: Array(#"{"K":1,"\u212A":2}"#.utf8)) }
     }
 
-    @Test("members are found by name as the tree finds them: the last of a repeated name, escaped names, canonically equal names")
+    @Test("members are found by name as the tree finds them: escaped names, canonically equal names")
     func lookups() throws {
-        let document = try JSONDocument(parsing: Array(#"{"a\u0062":"escaped","k":"first","k":"second","\u212A":"kelvin","n":null,"x":[1,"2"]}"#.utf8))
+        let document = try JSONDocument(parsing: Array(#"{"a\u0062":"escaped","k":"second","\u212A":"kelvin","n":null,"x":[1,"2"]}"#.utf8))
         let root = document.root
         for name in ["ab", "k", "K", "n", "x", "missing", "\u{212A}"] {
             #expect(root[name]?.value == root.value[name], "\(name)")

@@ -116,3 +116,23 @@ struct StoreOwnershipTests {
         #expect(try TestSupport.sqlite(alone, "SELECT count(*) FROM dead_letter;") == "40")
     }
 }
+
+@Suite("billingctl on stored data")
+struct BillingctlStoredDataTests {
+    @Test("customer balance adds up stored amounts beyond 64 bits exactly (written before the amount bounds existed)")
+    func balanceBeyondInt64() async throws {
+        let directory = try TestSupport.temporaryDirectory("ctl-overflow")
+        let storePath = directory.appendingPathComponent("billing.sqlite").path
+        do { _ = try BillingStore.openForWriting(path: storePath) }
+        // Two payments of 92,233,720,368,547,758.07 EUR each, nothing applied: the sum is past Int64.
+        _ = try TestSupport.sqlite(storePath, """
+            INSERT INTO payment (payment_id, customer_id, currency, amount_minor, unapplied_minor, received_date, references_json, created_at)
+            VALUES ('P-1', 'C-1', 'EUR', 9223372036854775807, 9223372036854775807, '2026-11-25', '[]', 't'),
+                   ('P-2', 'C-1', 'EUR', 9223372036854775807, 9223372036854775807, '2026-11-25', '[]', 't');
+            """)
+        let result = try TestSupport.run([Harness.billingctl.path, "customer", "balance", "C-1", "--store", storePath, "--format", "csv"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("184467440737095516.14"), "\(result.output)")
+        #expect(result.output.contains("-184467440737095516.14"), "the balance, exact: \(result.output)")
+    }
+}

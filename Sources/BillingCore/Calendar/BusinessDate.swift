@@ -49,7 +49,7 @@ public struct BusinessDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian calendar).
-    var daysSinceEpoch: Int {
+    public var daysSinceEpoch: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

@@ -34,10 +34,20 @@ public struct DataReader: Sendable {
         return value
     }
 
-    /// A required non-empty string.
+    /// A required non-empty string taken exactly as sent: identifiers, and the text of decimals, dates
+    /// and codes. Leading or trailing white space is refused, not trimmed (" 5.00" is not an amount, and
+    /// "O-1 " is not order O-1).
     public func string(_ name: String) throws(DataError) -> String {
-        guard let value = try optionalString(name) else { throw DataError(path: fieldPath(name), problem: "is required") }
-        return value
+        guard let value = member(name) else { throw DataError(path: fieldPath(name), problem: "is required") }
+        guard let text = value.string else {
+            throw DataError(path: fieldPath(name), problem: "must be a string, found a \(value.kindName)")
+        }
+        guard let first = text.utf8.first, let last = text.utf8.last else { throw DataError(path: fieldPath(name), problem: "is required") }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard !isSpace(first), !isSpace(last) else {
+            throw DataError(path: fieldPath(name), problem: "'\(text)' has leading or trailing white space")
+        }
+        return text
     }
 
     /// An optional string; empty counts as absent.
@@ -59,6 +69,17 @@ public struct DataReader: Sendable {
         }
     }
 
+    /// A required quantity: a decimal with at most `Order.quantityScale` decimals, more than 0 and at most
+    /// `Order.maximumQuantity`.
+    public func quantity(_ name: String) throws(DataError) -> Decimal64 {
+        let quantity = try decimal(name, maxScale: Order.quantityScale)
+        guard quantity > Decimal64(units: 0, scale: 0) else { throw DataError(path: fieldPath(name), problem: "must be more than 0") }
+        guard quantity <= Order.maximumQuantity else {
+            throw DataError(path: fieldPath(name), problem: "'\(quantity)' is more than the largest quantity billingd accepts, \(Order.maximumQuantity)")
+        }
+        return quantity
+    }
+
     /// An optional decimal string.
     public func optionalDecimal(_ name: String, maxScale: Int) throws(DataError) -> Decimal64? {
         guard member(name) != nil else { return nil }
@@ -71,7 +92,12 @@ public struct DataReader: Sendable {
         guard let text = value.numberText ?? value.string else {
             throw DataError(path: fieldPath(name), problem: "must be a whole number, found a \(value.kindName)")
         }
-        guard let number = Int(text) else { throw DataError(path: fieldPath(name), problem: "must be a whole number, found '\(text)'") }
+        let digits = text.utf8.drop { $0 == UInt8(ascii: "-") }
+        guard text.utf8.count <= 12, !digits.isEmpty, digits.count >= text.utf8.count - 1, digits.allSatisfy({ ASCIIDigits.value($0) != nil }),
+            let number = Int(text)
+        else {
+            throw DataError(path: fieldPath(name), problem: "must be a whole number, found '\(text)'")
+        }
         return number
     }
 

@@ -193,7 +193,7 @@ extension JSONNode {
     }
 
     /// A string node's text, its escapes resolved (the parser has checked them).
-    fileprivate static func text(of node: JSONDocument.Node, in bytes: Bytes) -> String {
+    static func text(of node: JSONDocument.Node, in bytes: UnsafeBufferPointer<UInt8>) -> String {
         let start = Int(node.start)
         let end = Int(node.end)
         guard node.flags & JSONDocument.Node.escaped != 0 else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict JSON (RFC 8259) parser, keeping numbers as their source text.
 ///
 /// It exists because decoding through `Decodable` is slow for untyped documents and turns numbers into
@@ -115,10 +117,56 @@ public struct JSONParser {
                     index += 1
                     nodes[node].end = count
                     nodes[node].next = UInt32(nodes.count)
+                    try checkDistinctNames(object: node)
                     return
                 default: throw fail("expected ',' or '}'")
                 }
             }
+        }
+
+        /// Refuses an object that names a member twice: which of two values counts is not a guess
+        /// billing should make. Each name sets one bit of a 64-bit filter by its length and some of its
+        /// bytes; only a name whose bit is set already is compared with the names before it, so the usual
+        /// object costs one pass. Names with escapes or bytes beyond ASCII compare as strings.
+        mutating func checkDistinctNames(object: Int) throws(Failure) {
+            guard nodes[object].end > 1 else { return }
+            let end = Int(nodes[object].next)
+            var filter: UInt64 = 0
+            // After a name with escapes or bytes beyond ASCII, whose raw bytes say nothing about its text,
+            // every later name is compared with all before it.
+            var compareAll = false
+            var name = object + 1
+            while name < end {
+                let node = nodes[name]
+                let length = Int(node.end - node.start)
+                var mix = UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9
+                if length > 0 {
+                    mix ^= UInt64(bytes[Int(node.start)]) << 8 ^ UInt64(bytes[Int(node.end) - 1]) << 16 ^ UInt64(bytes[Int(node.start) + length / 2]) << 24
+                }
+                let bit: UInt64 = 1 << ((mix ^ mix >> 29 ^ mix >> 13) & 63)
+                if node.flags != 0 { compareAll = true }
+                if filter & bit != 0 || compareAll {
+                    var earlier = object + 1
+                    while earlier < name {
+                        if sameName(nodes[earlier], node) {
+                            let text = String(JSONNode.text(of: node, in: bytes).prefix(64))
+                            throw Failure(offset: Int(node.start), reason: "member name '\(text)' repeated in one object")
+                        }
+                        earlier = Int(nodes[earlier + 1].next)
+                    }
+                }
+                filter |= bit
+                name = Int(nodes[name + 1].next)
+            }
+        }
+
+        func sameName(_ left: JSONDocument.Node, _ right: JSONDocument.Node) -> Bool {
+            if left.flags == 0 && right.flags == 0 {
+                let length = Int(left.end - left.start)
+                guard length == Int(right.end - right.start) else { return false }
+                return length == 0 || memcmp(bytes.baseAddress! + Int(left.start), bytes.baseAddress! + Int(right.start), length) == 0
+            }
+            return JSONNode.text(of: left, in: bytes) == JSONNode.text(of: right, in: bytes)
         }
 
         /// An array: its node, then its elements' nodes; `end` counts the elements.

@@ -79,7 +79,7 @@ public struct InvoiceDraft: Hashable, Sendable {
         taxSubtotals = subtotals
         netTotal = try Money.sum(lines.lazy.map(\.netAmount), currency: currency)
         taxTotal = try Money.sum(subtotals.lazy.map(\.taxAmount), currency: currency)
-        grossTotal = try netTotal.adding(taxTotal)
+        grossTotal = try netTotal.adding(taxTotal).withinMaximum()
     }
 }
 

@@ -21,6 +21,27 @@ public struct Money: Hashable, Sendable, CustomStringConvertible, Comparable {
         let decimal = try Decimal64(parsing: text, maxScale: currency.exponent)
         minorUnits = try decimal.rescaled(to: currency.exponent).units
         self.currency = currency
+        guard minorUnits.magnitude <= Money.maximumMinorUnits else {
+            throw .tooLarge(text, maximum: "\(Money.maximum(currency).amountString) \(currency.code)")
+        }
+    }
+
+    /// The largest amount billingd accepts in any field or computes for any document, in minor units:
+    /// 10^15 − 1 (9,999,999,999,999.99 EUR; 999,999,999,999,999 JPY; 999,999,999,999.999 KWD). It keeps
+    /// sums of thousands of such amounts inside 64 bits; billingctl's larger sums are exact as well.
+    public static let maximumMinorUnits: Int64 = 999_999_999_999_999
+
+    /// `maximumMinorUnits` in a currency.
+    public static func maximum(_ currency: Currency) -> Money { Money(minorUnits: maximumMinorUnits, currency: currency) }
+
+    /// This amount, unless it is beyond `maximumMinorUnits` either way.
+    ///
+    /// - Throws: `MoneyError.tooLarge`.
+    public func withinMaximum() throws(MoneyError) -> Money {
+        guard minorUnits.magnitude <= Money.maximumMinorUnits else {
+            throw .tooLarge(amountString, maximum: "\(Money.maximum(currency).amountString) \(currency.code)")
+        }
+        return self
     }
 
     /// The decimal string with exactly the currency's decimals, e.g. `"12.30"`, `"1500"` (JPY).

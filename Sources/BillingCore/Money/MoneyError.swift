@@ -8,6 +8,8 @@ public enum MoneyError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooPrecise(String, maxDecimals: Int)
     /// The result does not fit in 64-bit minor units.
     case overflow
+    /// The amount is beyond the largest billingd accepts (`Money.maximumMinorUnits`).
+    case tooLarge(String, maximum: String)
     /// Amounts in different currencies were combined.
     case currencyMismatch(String, String)
     /// A value that must not be negative was negative.
@@ -19,6 +21,7 @@ public enum MoneyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notADecimal(let text): return "'\(text)' is not a decimal number"
         case .tooPrecise(let text, let maxDecimals): return "'\(text)' has more than \(maxDecimals) decimal places"
         case .overflow: return "the amount is too large"
+        case .tooLarge(let text, let maximum): return "'\(text)' is more than the largest amount billingd accepts, \(maximum)"
         case .currencyMismatch(let a, let b): return "cannot combine \(a) with \(b)"
         case .negative(let text): return "'\(text)' must not be negative"
         }

@@ -25,8 +25,7 @@ public struct Fulfilment: Hashable, Sendable {
         for line in try reader.objects("lines") {
             let id = try line.string("line_id")
             guard seen.insert(id) else { throw DataError(path: line.fieldPath("line_id"), problem: "'\(id)' appears twice") }
-            let quantity = try line.decimal("quantity", maxScale: Order.quantityScale)
-            guard quantity > Decimal64(units: 0, scale: 0) else { throw DataError(path: line.fieldPath("quantity"), problem: "must be more than 0") }
+            let quantity = try line.quantity("quantity")
             lines.append(Line(lineID: id, quantity: quantity))
         }
         self.lines = lines

@@ -47,11 +47,16 @@ extension OrderLine {
         lineID = try reader.string("line_id")
         sku = try reader.optionalString("sku")
         description = try reader.optionalString("description") ?? sku ?? lineID
-        quantity = try reader.decimal("quantity", maxScale: Order.quantityScale)
-        guard quantity > Decimal64(units: 0, scale: 0) else { throw DataError(path: reader.fieldPath("quantity"), problem: "must be more than 0") }
+        quantity = try reader.quantity("quantity")
         unit = try reader.optionalString("unit") ?? "C62"
         unitPrice = try reader.decimal("unit_price", maxScale: currency.exponent + Order.unitPriceExtraScale)
         guard !unitPrice.isNegative else { throw DataError(path: reader.fieldPath("unit_price"), problem: "must not be negative") }
+        guard unitPrice <= Decimal64(units: Order.maximumUnitPriceMinorUnits, scale: currency.exponent) else {
+            let maximum = Money(minorUnits: Order.maximumUnitPriceMinorUnits, currency: currency)
+            throw DataError(
+                path: reader.fieldPath("unit_price"),
+                problem: "'\(unitPrice)' is more than the largest unit price billingd accepts, \(maximum.amountString) \(currency.code)")
+        }
         let rate = try reader.decimal("tax_rate", maxScale: TaxRate.maxScale)
         do {
             taxRate = try TaxRate(percent: rate)
@@ -83,6 +88,7 @@ extension OrderLine {
         do {
             let full = try LinePricing.netAmount(self, invoicedQuantity: quantity, currency: currency)
             if full.isNegative { throw DataError(path: reader.fieldPath("discount_amount"), problem: "is more than the line's amount") }
+            _ = try full.withinMaximum()
         } catch let error as DataError {
             throw error
         } catch {

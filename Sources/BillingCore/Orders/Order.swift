@@ -15,6 +15,11 @@ public struct Order: Hashable, Sendable {
 
     /// Decimals allowed in a quantity.
     public static let quantityScale = 4
+    /// The largest quantity of a line or a shipped line: one billion units.
+    public static let maximumQuantity = Decimal64(units: 1_000_000_000, scale: 0)
+    /// The largest unit price, in minor units: 10^14 − 1 (999,999,999,999.99 EUR). A unit price carries
+    /// `unitPriceExtraScale` more decimals than its currency, and must still fit 64 bits at that scale.
+    public static let maximumUnitPriceMinorUnits: Int64 = 99_999_999_999_999
     /// Decimals a unit price may have beyond the currency's own.
     public static let unitPriceExtraScale = 4
 

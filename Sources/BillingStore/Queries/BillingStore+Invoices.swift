@@ -50,35 +50,60 @@ extension BillingStore {
         }
     }
 
-    /// What a customer owes, per currency.
+    /// What a customer owes, per currency. The sums are exact however many invoices and payments there
+    /// are: SQL adds the amounts' high and low parts separately (neither sum can overflow), and Swift
+    /// puts them together in 128 bits.
     ///
     /// - Throws: a GRDB `DatabaseError`.
     public func balance(customerID: String) throws -> [CustomerBalance] {
         try pool.read { db in
-            var byCurrency: [String: (count: Int, invoiced: Int64, paid: Int64, unapplied: Int64)] = [:]
+            var byCurrency: [String: (count: Int, invoiced: Int128, paid: Int128, unapplied: Int128)] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT currency, count(*) AS n, sum(gross_minor) AS g, sum(paid_minor) AS p FROM invoice WHERE customer_id = ? GROUP BY currency",
+                db,
+                sql: """
+                    SELECT currency, count(*) AS n, \(Self.splitSum("gross_minor", "g")), \(Self.splitSum("paid_minor", "p"))
+                    FROM invoice WHERE customer_id = ? GROUP BY currency
+                    """,
                 arguments: [customerID])
             {
                 byCurrency[row["currency"], default: (0, 0, 0, 0)].count = row["n"]
-                byCurrency[row["currency"], default: (0, 0, 0, 0)].invoiced = row["g"]
-                byCurrency[row["currency"], default: (0, 0, 0, 0)].paid = row["p"]
+                byCurrency[row["currency"], default: (0, 0, 0, 0)].invoiced = Self.joined(row, "g")
+                byCurrency[row["currency"], default: (0, 0, 0, 0)].paid = Self.joined(row, "p")
             }
             for row in try Row.fetchAll(
                 // `unapplied_minor > 0` lets SQLite use the partial index payment_unapplied_customer.
-                db, sql: "SELECT currency, sum(unapplied_minor) AS u FROM payment WHERE customer_id = ? AND unapplied_minor > 0 GROUP BY currency",
+                db,
+                sql: """
+                    SELECT currency, \(Self.splitSum("unapplied_minor", "u")) FROM payment
+                    WHERE customer_id = ? AND unapplied_minor > 0 GROUP BY currency
+                    """,
                 arguments: [customerID])
             {
-                byCurrency[row["currency"], default: (0, 0, 0, 0)].unapplied = row["u"]
+                byCurrency[row["currency"], default: (0, 0, 0, 0)].unapplied = Self.joined(row, "u")
             }
             return try byCurrency.keys.sorted().map { code in
                 let currency = try Currency(code: code)
                 let totals = byCurrency[code]!
                 return CustomerBalance(
                     customerID: customerID, currency: currency, invoiceCount: totals.count,
-                    invoiced: Money(minorUnits: totals.invoiced, currency: currency), paid: Money(minorUnits: totals.paid, currency: currency),
-                    unapplied: Money(minorUnits: totals.unapplied, currency: currency))
+                    invoiced: MoneyTotal(minorUnits: totals.invoiced, currency: currency), paid: MoneyTotal(minorUnits: totals.paid, currency: currency),
+                    unapplied: MoneyTotal(minorUnits: totals.unapplied, currency: currency))
             }
         }
+    }
+
+    /// The parts of an amount that SQL sums without overflow: billions of minor units and the rest.
+    static let splitFactor: Int64 = 1_000_000_000
+
+    /// SQL for the sums of `column`'s high and low parts, as `<name>_high` and `<name>_low`.
+    static func splitSum(_ column: String, _ name: String) -> String {
+        "sum(\(column) / \(splitFactor)) AS \(name)_high, sum(\(column) % \(splitFactor)) AS \(name)_low"
+    }
+
+    /// The exact total from the sums of the parts.
+    static func joined(_ row: Row, _ name: String) -> Int128 {
+        let high: Int64 = row["\(name)_high"] ?? 0
+        let low: Int64 = row["\(name)_low"] ?? 0
+        return Int128(high) * Int128(splitFactor) + Int128(low)
     }
 }

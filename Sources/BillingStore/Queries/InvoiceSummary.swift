@@ -46,18 +46,18 @@ public struct InvoiceDetail: Sendable {
     public let payments: [(paymentID: String, amount: Money, at: String)]
 }
 
-/// What a customer owes in one currency.
+/// What a customer owes in one currency, as exact totals.
 public struct CustomerBalance: Sendable, Equatable {
     public let customerID: String
     public let currency: Currency
     public let invoiceCount: Int
-    public let invoiced: Money
-    public let paid: Money
+    public let invoiced: MoneyTotal
+    public let paid: MoneyTotal
     /// Payments received but not applied to any invoice.
-    public let unapplied: Money
+    public let unapplied: MoneyTotal
 
     /// Open invoice amounts minus unapplied payments: positive means the customer owes.
-    public var balance: Money { Money(minorUnits: invoiced.minorUnits - paid.minorUnits - unapplied.minorUnits, currency: currency) }
+    public var balance: MoneyTotal { invoiced - paid - unapplied }
     /// What open invoices still owe.
-    public var open: Money { Money(minorUnits: invoiced.minorUnits - paid.minorUnits, currency: currency) }
+    public var open: MoneyTotal { invoiced - paid }
 }
