@@ -18,6 +18,9 @@ final class ConsumerContext: Sendable {
         var current: Set<TopicPartition> = []
         /// Bumped on every rebalance, so the batch collector notices one happened during a poll.
         var generation = 0
+        /// Whether the last rebalance gave this consumer its partitions (an empty set included), rather
+        /// than taking them away pending a new assignment.
+        var settled = false
         var failure: (any Error)?
     }
 
@@ -30,6 +33,9 @@ final class ConsumerContext: Sendable {
 
     var generation: Int { state.withLock { $0.generation } }
     var currentAssignment: Set<TopicPartition> { state.withLock { $0.current } }
+    /// The partitions assigned by the last rebalance, or nil while none has assigned any yet or one is
+    /// in progress.
+    var settledAssignment: Set<TopicPartition>? { state.withLock { $0.settled ? $0.current : nil } }
 
     /// Takes the assignment changes seen since the last call.
     func takeChanges() -> (assigned: [TopicPartition], revoked: [TopicPartition]) {
@@ -68,6 +74,15 @@ final class ConsumerContext: Sendable {
                     elements[index].offset = (offsets[partition] ?? .beginning).rawOffset
                 }
                 try assign(rk, list, cooperative: cooperative)
+                let held = partitions.filter { if case .held = offsets[$0] { true } else { false } }
+                if !held.isEmpty {
+                    let heldList = KafkaConsumer.makeList(held) { _ in 0 }
+                    defer { rd_kafka_topic_partition_list_destroy(heldList) }
+                    let err = rd_kafka_pause_partitions(rk, heldList)
+                    guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                        throw KafkaError(kind: .subscription, responseCode: err, context: "cannot hold partitions with open gaps")
+                    }
+                }
                 logger.info(
                     "partitions assigned",
                     metadata: [
@@ -78,6 +93,7 @@ final class ConsumerContext: Sendable {
                     state.assigned += partitions
                     state.current.formUnion(partitions)
                     state.generation += 1
+                    state.settled = true
                 }
             } catch {
                 logger.error("cannot assign partitions", metadata: ["error": "\(error)"])
@@ -94,6 +110,7 @@ final class ConsumerContext: Sendable {
                 state.revoked += partitions
                 state.current.subtract(partitions)
                 state.generation += 1
+                state.settled = cooperative
             }
         default:
             logger.error("rebalance failed", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
@@ -102,6 +119,7 @@ final class ConsumerContext: Sendable {
                 state.revoked += state.current
                 state.current = []
                 state.generation += 1
+                state.settled = false
             }
         }
     }

@@ -138,44 +138,12 @@ public final class KafkaConsumer: Sendable {
         let partition = TopicPartition(topic: topic, partition: message.pointee.partition)
         guard context.currentAssignment.contains(partition) else { return nil }
         try pause([partition])
-        let bounds = queryLogBounds(partition, timeoutMilliseconds: 5000)
+        let bounds = BrokerQueries.logBounds(handle.pointer, partition, timeoutMilliseconds: 5000, logger: logger)
         let reason = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
         return OffsetGap(
             topicPartition: partition, expectedOffset: message.pointee.offset, logStart: bounds?.start, logEnd: bounds?.end, reason: reason)
     }
 
-    /// Asks the partition's leader for the first and next offset of its log. Blocks up to the timeout:
-    /// call on the consumer's queue only. Nil when the broker does not answer in time.
-    private func queryLogBounds(_ partition: TopicPartition, timeoutMilliseconds: Int32) -> (start: Int64, end: Int64)? {
-        var low: Int64 = -1
-        var high: Int64 = -1
-        let err = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high, timeoutMilliseconds)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            logger.warning(
-                "cannot read a partition's log bounds",
-                metadata: ["kafka.partition": "\(partition)", "kafka.error": "\(String(cString: rd_kafka_err2name(err)))"])
-            return nil
-        }
-        return (low, high)
-    }
-
-    /// The first and next offset of each partition's log, as its leader reports them now; partitions
-    /// whose leader does not answer within the timeout are left out.
-    public func logBounds(_ partitions: [TopicPartition], timeoutMilliseconds: Int32 = 5000) async -> [TopicPartition: LogBounds] {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                var result: [TopicPartition: LogBounds] = [:]
-                if !self.closed.isTripped {
-                    for partition in partitions {
-                        if let bounds = self.queryLogBounds(partition, timeoutMilliseconds: timeoutMilliseconds) {
-                            result[partition] = LogBounds(start: bounds.start, end: bounds.end)
-                        }
-                    }
-                }
-                continuation.resume(returning: result)
-            }
-        }
-    }
 
     private func handlePollError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) throws {
         let err = message.pointee.err
@@ -264,6 +232,10 @@ public final class KafkaConsumer: Sendable {
 
     /// The partitions this consumer owns right now.
     public var assignment: Set<TopicPartition> { context.currentAssignment }
+
+    /// The partitions the group's last rebalance gave this consumer; nil before the first and while a
+    /// rebalance is in progress.
+    public var settledAssignment: Set<TopicPartition>? { context.settledAssignment }
 
     /// Leaves the group (revoking its partitions) and destroys the client. Later calls do nothing.
     ///

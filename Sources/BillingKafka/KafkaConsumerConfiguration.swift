@@ -8,18 +8,25 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var topics: [String]
     /// How long the broker waits for a heartbeat before it drops this member.
     public var sessionTimeoutMilliseconds: Int
+    /// A static group member id (KIP-345), so a restarted consumer takes its place back at once instead
+    /// of waiting for the broker to drop the old member; nil for a dynamic member.
+    public var groupInstanceID: String?
 
     /// Makes a consumer configuration.
-    public init(client: KafkaClientConfiguration, groupID: String, topics: [String], sessionTimeoutMilliseconds: Int = 10_000) {
+    public init(
+        client: KafkaClientConfiguration, groupID: String, topics: [String], sessionTimeoutMilliseconds: Int = 10_000, groupInstanceID: String? = nil
+    ) {
         self.client = client
         self.groupID = groupID
         self.topics = topics
         self.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds
+        self.groupInstanceID = groupInstanceID
     }
 
     /// The properties the consumer needs for manual offset control, before the pass-through ones.
     var typedProperties: [(String, String)] {
-        [
+        (groupInstanceID.map { [("group.instance.id", $0)] } ?? [])
+        + [
             ("group.id", groupID),
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),

@@ -30,6 +30,8 @@ public final class BillingStore: Sendable {
     public let path: String
     /// The writer's exclusive hold on the store (writable stores only).
     let lock: StoreLock?
+    /// Whether opening the store created its file (it did not exist before).
+    public let createdFile: Bool
     private let closed = Mutex(false)
 
     /// How durable a commit is. `full` (the default) survives power loss; `normal` can lose the last
@@ -41,9 +43,10 @@ public final class BillingStore: Sendable {
 
     private init(
         pool: DatabasePool, path: String, checkpointer: WALCheckpointer? = nil, pipeline: SQLPipeline? = nil, committedReader: CommittedReader? = nil,
-        lock: StoreLock? = nil
+        lock: StoreLock? = nil, createdFile: Bool = false
     ) {
         self.lock = lock
+        self.createdFile = createdFile
         self.pool = pool
         self.path = path
         self.checkpointer = checkpointer
@@ -76,6 +79,7 @@ public final class BillingStore: Sendable {
         Self.configureSQLite
         try prepareLocation(path: path, createDirectory: createDirectory)
         let lock = try StoreLock(databasePath: path)
+        let existed = FileManager.default.fileExists(atPath: path)
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
@@ -115,10 +119,17 @@ public final class BillingStore: Sendable {
             guard let connection else { throw StoreError.cannotOpen(path: path, reason: "the writer connection is closed") }
             return BillingStore(
                 pool: pool, path: path, checkpointer: checkpointer, pipeline: SQLPipeline(connection: connection),
-                committedReader: try CommittedReader(path: path), lock: lock)
+                committedReader: try CommittedReader(path: path), lock: lock, createdFile: !existed)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+    }
+
+    /// Removes the files of a store this process created and then refused to use (closed first), so a
+    /// refused start at a wrong path leaves nothing behind.
+    public func removeCreatedFiles() {
+        guard createdFile else { return }
+        for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     /// Checks, before anything is opened, that the store can be written where it is: its directory

@@ -54,6 +54,11 @@ extension Billingd {
                 valueName: "TOPIC:PARTITION"))
         var acceptGap: [String] = []
 
+        @Flag(
+            name: .customLong("new-store"),
+            help: "Allow a new, empty store although the consumer group has committed offsets at the broker (without it, billingd refuses: the path is probably wrong). The new store reads every log from its start.")
+        var newStore = false
+
         func run() async throws {
             restrictFileModes()
             let configuration = try await options.load()
@@ -62,7 +67,7 @@ extension Billingd {
             let application: BillingApplication
             do {
                 application = try await BillingApplication.make(
-                    configuration: configuration, logger: logger, signals: [.sigterm, .sigint], gapAcceptance: acceptance)
+                    configuration: configuration, logger: logger, signals: [.sigterm, .sigint], gapAcceptance: acceptance, newStore: newStore)
             } catch let error as StoreError {
                 logger.critical("cannot start: \(error)", metadata: ["store.path": "\(configuration.store.path)", "exit_code": "\(error.exitCode)"])
                 throw ExitCode(error.exitCode)
@@ -72,6 +77,12 @@ extension Billingd {
             defer { backstop.cancel() }
             do {
                 try await application.serviceGroup.run()
+            } catch let error as OwnershipError {
+                await application.store.close()
+                logger.critical("stopped: \(error)", metadata: ["store.path": "\(configuration.store.path)", "exit_code": "\(error.exitCode)"])
+                // A store this start created and then refused (a wrong path) is not left behind.
+                if case .newStoreWithCommittedOffsets = error { application.store.removeCreatedFiles() }
+                throw ExitCode(error.exitCode)
             } catch {
                 await application.store.close()
                 throw error

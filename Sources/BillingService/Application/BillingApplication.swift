@@ -26,7 +26,8 @@ public struct BillingApplication: Sendable {
         logger: Logger,
         signals: [UnixSignal] = [],
         now: @escaping @Sendable () -> Date = { Date() },
-        gapAcceptance: GapAcceptance? = nil
+        gapAcceptance: GapAcceptance? = nil,
+        newStore: Bool = false
     ) async throws -> BillingApplication {
         // Only the documented default's directory (var/) is created: a mistyped store.path must not
         // start an empty store that would invoice everything again.
@@ -57,7 +58,7 @@ public struct BillingApplication: Sendable {
             pollInterval: .milliseconds(configuration.outbox.pollIntervalMilliseconds), logger: logger, metrics: metrics, deadline: deadline)
         let ingest = IngestService(
             configuration: configuration, bootstrapServers: bootstrap, store: store, signal: signal, logger: logger,
-            metrics: metrics, now: now, gapAcceptance: gapAcceptance, deadline: deadline)
+            metrics: metrics, now: now, gapAcceptance: gapAcceptance, deadline: deadline, newStore: newStore)
         // Start order = dependency order; graceful shutdown runs in reverse: ingest stops first, then the
         // relay drains the outbox, then the broker goes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

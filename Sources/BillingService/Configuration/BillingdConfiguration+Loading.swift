@@ -227,6 +227,6 @@ extension BillingdConfiguration {
     /// librdkafka properties billingd sets itself and a pass-through property must not change: where a
     /// partition starts, and who commits and stores offsets.
     static let ownedKafkaProperties: Set<String> = [
-        "auto.offset.reset", "enable.auto.commit", "enable.auto.offset.store", "group.id", "enable.partition.eof",
+        "auto.offset.reset", "enable.auto.commit", "enable.auto.offset.store", "group.id", "enable.partition.eof", "group.instance.id",
     ]
 }

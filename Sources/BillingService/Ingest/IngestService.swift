@@ -12,23 +12,26 @@ import ServiceLifecycle
 /// full, I/O error) the batch is held and retried; nothing is committed meanwhile, and a stop during
 /// that time leaves the batch to be read again after restart.
 public final class IngestService: Service {
-    private let configuration: BillingdConfiguration
+    let configuration: BillingdConfiguration
     private let bootstrapServers: String
-    private let store: BillingStore
+    let store: BillingStore
     private let signal: OutboxSignal
-    private let logger: Logger
+    let logger: Logger
     private let metrics: BillingMetrics
-    private let now: @Sendable () -> Date
+    let now: @Sendable () -> Date
     private let timeZone: TimeZone
     private let settings: ProcessingSettings
-    private let gapAcceptance: GapAcceptance?
-    private let deadline: ShutdownDeadline
+    let gapAcceptance: GapAcceptance?
+    let deadline: ShutdownDeadline
+    /// Whether the operator allowed a new store although the group has committed offsets (`--new-store`).
+    let newStore: Bool
 
     init(
         configuration: BillingdConfiguration, bootstrapServers: String, store: BillingStore, signal: OutboxSignal,
         logger: Logger, metrics: BillingMetrics, now: @escaping @Sendable () -> Date, gapAcceptance: GapAcceptance? = nil,
-        deadline: ShutdownDeadline
+        deadline: ShutdownDeadline, newStore: Bool = false
     ) {
+        self.newStore = newStore
         self.gapAcceptance = gapAcceptance
         self.deadline = deadline
         self.configuration = configuration
@@ -58,18 +61,44 @@ public final class IngestService: Service {
         let store = self.store
         let gate = InFlightBatchGate()
         let logger = self.logger
+        // Before joining the group: which cluster, which partitions, and whether this store may read them
+        // (a wrong store or a second billingd must not even join and disturb the one running).
+        let existingIdentity = try store.identity()
+        let storeID = existingIdentity?.storeID ?? UUID().uuidString.lowercased()
+        let probe = try ClusterProbe(client: configuration.kafkaClient(bootstrapServers: bootstrapServers), groupID: kafka.groupID, logger: logger)
+        let facts: ClusterFacts
+        do {
+            guard let known = try await clusterFacts(probe) else {
+                await probe.close()
+                return
+            }
+            facts = known
+            try await establishOwnership(existing: existingIdentity, storeID: storeID, facts: facts, probe: probe)
+            if let gapAcceptance {
+                try await accept(gapAcceptance, probe: probe)
+            }
+            await probe.close()
+        } catch {
+            await probe.close()
+            throw error
+        }
+        // The store's id names this billingd as a static member of its group, so a restart takes its
+        // place back at once (brokers with KIP-345); a second store gets another id.
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
                 client: configuration.kafkaClient(bootstrapServers: bootstrapServers), groupID: kafka.groupID,
-                topics: kafka.inputTopics, sessionTimeoutMilliseconds: kafka.sessionTimeoutMilliseconds),
+                topics: kafka.inputTopics, sessionTimeoutMilliseconds: kafka.sessionTimeoutMilliseconds,
+                groupInstanceID: "billingd-\(storeID)"),
             logger: logger
         ) { partitions in
             // Runs on the consumer's own queue: waiting here and the synchronous read block no Swift task.
             gate.waitUntilIdle()
             let stored = try store.nextOffsets(topics: Array(Set(partitions.map(\.topic))))
+            let held = Set(try store.openGaps().map { TopicPartition(topic: $0.topic, partition: $0.partition) })
             var result: [TopicPartition: StartingOffset] = [:]
             for offset in stored {
-                result[TopicPartition(topic: offset.topic, partition: offset.partition)] = .offset(offset.nextOffset)
+                let partition = TopicPartition(topic: offset.topic, partition: offset.partition)
+                result[partition] = held.contains(partition) ? .held(offset.nextOffset) : .offset(offset.nextOffset)
             }
             let fresh = partitions.filter { result[$0] == nil }
             if !fresh.isEmpty {
@@ -77,16 +106,17 @@ public final class IngestService: Service {
                     "no stored offset: reading these partitions from the start of their logs",
                     metadata: ["kafka.partitions": "\(fresh.map(\.description).joined(separator: ","))"])
             }
+            let paused = partitions.filter { held.contains($0) }
+            if !paused.isEmpty {
+                logger.error(
+                    "partitions held paused on open offset gaps (billingctl status; billingd run --accept-gap TOPIC:PARTITION)",
+                    metadata: ["kafka.partitions": "\(paused.map(\.description).joined(separator: ","))"])
+            }
             return result
         }
-        if let gapAcceptance {
-            do {
-                try await accept(gapAcceptance, consumer: consumer)
-            } catch {
-                await consumer.close(waitingAtMost: .seconds(3))
-                throw error
-            }
-        }
+        // A member that joins later (most likely a billingd about to stop itself) is given time to leave: its
+        // session to expire and the group to rebalance again.
+        var coverage = GroupCoverage(expected: Set(facts.partitions), patience: .milliseconds(3 * kafka.sessionTimeoutMilliseconds + 5000))
         var knownGaps = Set(try store.openGaps().map { OffsetGapKey(topic: $0.topic, partition: $0.partition, expectedOffset: $0.expectedOffset) })
         let classifier = BatchClassifier(
             decoder: EnvelopeDecoder(maxPayloadBytes: kafka.maxEventBytes),
@@ -111,6 +141,17 @@ public final class IngestService: Service {
         do {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let outcome = try await next.value
+                // Before anything of this batch is stored: this billingd must hold every input partition.
+                if let missing = coverage.check(consumer.settledAssignment) {
+                    if coverage.mustStop {
+                        throw OwnershipError.sharedGroup(group: kafka.groupID, missing: missing)
+                    }
+                    if coverage.newlyPartial {
+                        logger.error(
+                        "another member joined the consumer group and holds input partitions; waiting for it to leave",
+                        metadata: ["kafka.group": "\(kafka.groupID)", "kafka.partitions": "\(missing.map(\.description).joined(separator: ","))"])
+                    }
+                }
                 for gap in outcome.gaps {
                     try await record(gap, known: &knownGaps)
                 }
@@ -187,9 +228,9 @@ public final class IngestService: Service {
 
     /// Accepts the gaps an operator named at start: each partition resumes at its log's start as the
     /// broker reports it now, and the store records who, when and what was skipped.
-    private func accept(_ acceptance: GapAcceptance, consumer: KafkaConsumer) async throws {
+    private func accept(_ acceptance: GapAcceptance, probe: ClusterProbe) async throws {
         let partitions = acceptance.partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
-        let bounds = await consumer.logBounds(partitions)
+        let bounds = await probe.logBounds(partitions)
         for partition in partitions {
             guard let bound = bounds[partition] else {
                 throw GapAcceptanceError(topic: partition.topic, partition: partition.partition, reason: "the broker did not say where its log starts (is it reachable?)")

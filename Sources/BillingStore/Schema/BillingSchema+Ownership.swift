@@ -30,6 +30,7 @@ extension BillingSchema {
 
                 CREATE TABLE store_identity (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
+                    store_id TEXT NOT NULL CHECK (length(store_id) > 0),
                     cluster_id TEXT,
                     consumer_group TEXT NOT NULL CHECK (length(consumer_group) > 0),
                     input_topics TEXT NOT NULL,

@@ -37,7 +37,7 @@ extension Billingctl {
                 if status.gaps.isEmpty {
                     print("Offset gaps: none")
                 } else {
-                    print("Offset gaps: \(status.gaps.count) partition(s) PAUSED; records before the log's start are gone.")
+                    print("Offset gaps: \(status.gaps.count) partition(s) PAUSED: the broker does not have the records they owe next.")
                     print("Accept a gap only after recovering or writing off the missing records: billingd run --accept-gap TOPIC:PARTITION")
                     print(TabularOutput(
                         columns: ["topic", "partition", "expected_offset", "log_start", "log_end", "detected_at", "reason"],
