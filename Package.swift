@@ -30,10 +30,11 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        .target(name: "CMockListener"),
         .target(
             name: "BillingKafka",
             dependencies: [
-                "CRdKafka",
+                "CRdKafka", "CMockListener",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,6 @@
+import CMockListener
 import CRdKafka
+import Foundation
 
 /// librdkafka's mock cluster: real Kafka protocol on loopback TCP ports, data kept in memory.
 ///
@@ -17,15 +19,39 @@ public final class EmbeddedKafkaCluster: Sendable {
 
     /// Starts a cluster with `brokerCount` brokers and creates `topics` (name → partition count).
     ///
-    /// - Throws: `KafkaError` of kind `.embeddedCluster` when the cluster or a topic cannot be created.
-    public init(brokerCount: Int = 1, topics: [String: Int] = [:]) throws {
+    /// - Parameter port: the loopback port of the (single) broker, so that a restarted broker is found
+    ///   at the same address; 0 for any free port.
+    /// - Throws: `KafkaError` of kind `.embeddedCluster` when the cluster or a topic cannot be created, or
+    ///   the port cannot be had (in use).
+    public init(brokerCount: Int = 1, topics: [String: Int] = [:], port: Int = 0) throws {
+        precondition(port == 0 || brokerCount == 1, "a fixed port is for a single broker")
+        if port != 0 {
+            let failure = billingd_mock_listener_port_available(Int32(port))
+            guard failure == 0 else {
+                throw KafkaError(
+                    kind: .embeddedCluster,
+                    message: "cannot listen on 127.0.0.1:\(port) for the embedded Kafka broker: \(String(cString: strerror(failure)))")
+            }
+        }
         let conf = rd_kafka_conf_new()!
         try KafkaClientConfiguration.set(conf, "log_level", "3")
         try KafkaClientConfiguration.set(conf, "client.id", "billingd-embedded-broker")
         host = try RDKafkaHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        guard let mcluster = rd_kafka_mock_cluster_new(host.pointer, Int32(brokerCount)) else {
+        // The mock binds its listener to 127.0.0.1:0 on this thread, inside rd_kafka_mock_cluster_new.
+        billingd_mock_listener_port(Int32(port))
+        let created = rd_kafka_mock_cluster_new(host.pointer, Int32(brokerCount))
+        let portUsed = billingd_mock_listener_port_used() != 0
+        billingd_mock_listener_port(0)
+        guard let mcluster = created else {
             host.destroy()
-            throw KafkaError(kind: .embeddedCluster, message: "could not start the embedded Kafka cluster")
+            throw KafkaError(
+                kind: .embeddedCluster,
+                message: port == 0 ? "could not start the embedded Kafka cluster" : "could not start the embedded Kafka broker on 127.0.0.1:\(port) (is the port in use?)")
+        }
+        guard port == 0 || portUsed else {
+            rd_kafka_mock_cluster_destroy(mcluster)
+            host.destroy()
+            throw KafkaError(kind: .embeddedCluster, message: "the embedded Kafka broker did not take the fixed port \(port)")
         }
         cluster = MockClusterBox(mcluster)
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mcluster))

@@ -243,3 +243,24 @@ struct EmbeddedClusterTests {
         #expect(afterResume.allSatisfy { $0.partition == 1 })
     }
 }
+
+@Suite("The embedded broker on a fixed port")
+struct EmbeddedPortTests {
+    @Test("a broker on a fixed port listens there, a second one on it is refused, and a new one after it takes it again")
+    func fixedPort() throws {
+        let port = try TestSupport.freePort()
+        let first = try EmbeddedKafkaCluster(topics: ["t": 1], port: port)
+        #expect(first.bootstrapServers.hasSuffix(":\(port)"), "\(first.bootstrapServers)")
+        #expect(throws: KafkaError.self) { try EmbeddedKafkaCluster(topics: ["t": 1], port: port) }
+        let metadata = try TestSupport.run(["kcat", "-b", "127.0.0.1:\(port)", "-L", "-t", "t"]).output
+        #expect(metadata.contains("topic \"t\" with 1 partitions"), "\(metadata)")
+        first.shutdown()
+        let again = try EmbeddedKafkaCluster(topics: ["t": 1], port: port)
+        defer { again.shutdown() }
+        #expect(again.bootstrapServers == first.bootstrapServers)
+        // Other binds in the process are untouched: a second cluster without a port gets a free one.
+        let other = try EmbeddedKafkaCluster(topics: ["t": 1])
+        defer { other.shutdown() }
+        #expect(!other.bootstrapServers.hasSuffix(":\(port)"))
+    }
+}

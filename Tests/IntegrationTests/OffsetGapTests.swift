@@ -148,4 +148,47 @@ struct OffsetGapTests {
         let letters = try await Harness.kcatRead(bootstrap, topic: "billing.dlq", atLeast: 10, timeout: .seconds(10))
         #expect(letters.compactMap(\.payload).sorted() == (0..<10).map { "new \($0)" }.sorted(), "the new log's records were each processed once")
     }
+
+    @Test("billingd finds a broker restarted on its fixed port, and reports the empty log as a gap instead of reading it as the old one")
+    func brokerRestartedOnFixedPort() async throws {
+        let setup = try Self.setup("gap-fixed-port")
+        let port = try TestSupport.freePort()
+        func startBroker(_ name: String) throws -> BillingdProcess {
+            try? FileManager.default.removeItem(atPath: setup.bootstrapFile)
+            return try BillingdProcess(
+                arguments: ["broker", "--config", setup.config.path, "--port", String(port)], environment: [:],
+                logFile: setup.directory.appendingPathComponent("\(name).log"))
+        }
+        var broker = try startBroker("broker-1")
+        #expect(try await Harness.eventually { FileManager.default.fileExists(atPath: setup.bootstrapFile) })
+        let bootstrap = "127.0.0.1:\(port)"
+        #expect(try String(contentsOfFile: setup.bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == bootstrap)
+        try Harness.kcatProduce(bootstrap, topic: "orders", partition: 0, lines: (0..<30).map { "junk \($0)" })
+        let daemon = try BillingdProcess(
+            arguments: ["--config", setup.config.path], environment: ["BILLINGD_KAFKA_BROKERS": bootstrap],
+            logFile: setup.directory.appendingPathComponent("billingd.log"))
+        defer { daemon.signal(SIGKILL) }
+        #expect(try await Harness.eventually { Harness.storedOffset(setup.storePath, topic: "orders", partition: 0) == 30 })
+
+        // The broker dies and comes back, empty, on the same port; billingd keeps running and reconnects.
+        broker.signal(SIGKILL)
+        _ = try await broker.waitForExit(timeout: .seconds(10))
+        broker = try startBroker("broker-2")
+        defer { broker.signal(SIGTERM) }
+        #expect(try await Harness.eventually { FileManager.default.fileExists(atPath: setup.bootstrapFile) }, "the broker took its port again")
+        try Harness.kcatProduce(bootstrap, topic: "orders", partition: 0, lines: (0..<5).map { "new \($0)" })
+        #expect(try await Harness.eventually(timeout: .seconds(60)) {
+            !((try? BillingStore.openReadOnly(path: setup.storePath).openGaps()) ?? []).isEmpty
+        }, "log:\n\(daemon.log)")
+        let gap = try BillingStore.openReadOnly(path: setup.storePath).openGaps().first
+        #expect(gap?.topic == "orders" && gap?.partition == 0 && gap?.expectedOffset == 30 && gap?.logEnd == 5)
+        #expect(Harness.storedOffset(setup.storePath, topic: "orders", partition: 0) == 30, "nothing of the new log was taken for the old one")
+        #expect(daemon.isRunning)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(15)) == 0)
+
+        _ = try await Self.run(setup, bootstrap: bootstrap, name: "accepted", arguments: ["--accept-gap", "orders:0"]) { _ in
+            Harness.storedOffset(setup.storePath, topic: "orders", partition: 0) == 5
+        }
+    }
 }

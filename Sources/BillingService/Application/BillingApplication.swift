@@ -40,7 +40,8 @@ public struct BillingApplication: Sendable {
         switch configuration.kafka.brokers {
         case .embedded:
             let service = try EmbeddedBrokerService(
-                topics: configuration.embeddedTopics, bootstrapFile: configuration.kafka.bootstrapFile, logger: logger)
+                topics: configuration.embeddedTopics, port: configuration.kafka.embeddedPort, bootstrapFile: configuration.kafka.bootstrapFile,
+                logger: logger)
             broker = service
             bootstrap = service.cluster.bootstrapServers
         case .external(let servers):

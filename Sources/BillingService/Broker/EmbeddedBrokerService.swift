@@ -10,11 +10,13 @@ public final class EmbeddedBrokerService: Service {
     private let bootstrapFile: String?
     private let logger: Logger
 
-    /// Starts the cluster with these topics and writes its bootstrap address to `bootstrapFile`.
+    /// Starts the cluster with these topics on `port` (0: any free port) and writes its bootstrap address
+    /// to `bootstrapFile`.
     ///
-    /// - Throws: `KafkaError` when the cluster cannot start, or a file-system error for the address file.
-    public init(topics: [String: Int], bootstrapFile: String?, logger: Logger) throws {
-        cluster = try EmbeddedKafkaCluster(topics: topics)
+    /// - Throws: `KafkaError` when the cluster cannot start (or not on that port), or a file-system error
+    ///   for the address file.
+    public init(topics: [String: Int], port: Int = 0, bootstrapFile: String?, logger: Logger) throws {
+        cluster = try EmbeddedKafkaCluster(topics: topics, port: port)
         self.bootstrapFile = bootstrapFile
         self.logger = logger
         if let bootstrapFile {
@@ -28,6 +30,7 @@ public final class EmbeddedBrokerService: Service {
                 "kafka.bootstrap": "\(cluster.bootstrapServers)",
                 "kafka.bootstrap_file": "\(bootstrapFile ?? "-")",
                 "kafka.topics": "\(topics.sorted { $0.key < $1.key }.map { "\($0.key)(\($0.value))" }.joined(separator: ","))",
+                "kafka.retention": "each partition keeps ~5 MiB or 100000 record batches; older records are dropped",
             ])
     }
 

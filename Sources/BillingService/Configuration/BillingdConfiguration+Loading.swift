@@ -12,7 +12,7 @@ extension BillingdConfiguration {
     public static let knownKeys: [String] = [
         "kafka.brokers", "kafka.client_id", "kafka.group_id", "kafka.input_topics", "kafka.events_topic",
         "kafka.dead_letter_topic", "kafka.batch_max_messages", "kafka.batch_max_bytes", "kafka.batch_max_wait_ms", "kafka.max_event_bytes",
-        "kafka.session_timeout_ms", "kafka.properties", "kafka.embedded.partitions", "kafka.embedded.bootstrap_file",
+        "kafka.session_timeout_ms", "kafka.properties", "kafka.embedded.partitions", "kafka.embedded.port", "kafka.embedded.bootstrap_file",
         "store.path", "store.durability",
         "outbox.batch_size", "outbox.poll_interval_ms", "outbox.max_dead_letter_payload_bytes",
         "billing.time_zone", "billing.invoice_prefix", "billing.default_payment_terms_days", "billing.event_source",
@@ -87,6 +87,7 @@ extension BillingdConfiguration {
             }
         }
         kafka.embeddedPartitions = try values.int("kafka.embedded.partitions", in: 1...256) ?? kafka.embeddedPartitions
+        kafka.embeddedPort = try values.int("kafka.embedded.port", in: 0...65535) ?? kafka.embeddedPort
         kafka.bootstrapFile = try values.nonEmpty("kafka.embedded.bootstrap_file") ?? kafka.bootstrapFile
         store.path = try values.nonEmpty("store.path") ?? store.path
         if let durability = try values.string("store.durability") {

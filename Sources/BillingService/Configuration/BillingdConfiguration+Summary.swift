@@ -23,6 +23,7 @@ extension BillingdConfiguration {
             "kafka.max_event_bytes: \(kafka.maxEventBytes)",
             "kafka.session_timeout_ms: \(kafka.sessionTimeoutMilliseconds)",
             "kafka.embedded.partitions: \(kafka.embeddedPartitions)",
+            "kafka.embedded.port: \(kafka.embeddedPort)",
             "kafka.embedded.bootstrap_file: \(kafka.bootstrapFile)",
             "store.path: \(store.path)",
             "store.durability: \(store.durability.rawValue)",

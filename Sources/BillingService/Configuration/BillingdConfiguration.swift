@@ -32,8 +32,11 @@ public struct BillingdConfiguration: Sendable {
         public var sessionTimeoutMilliseconds = 10_000
         /// librdkafka properties passed through to every client (`name=value`).
         public var properties: [String: String] = [:]
-        /// Partitions of each topic the embedded broker creates.
-        public var embeddedPartitions = 4
+        /// Partitions of each topic the embedded broker creates. Each keeps only ~5 MiB or 100,000 record
+        /// batches (librdkafka's mock cluster drops the oldest), so more partitions hold more unread input.
+        public var embeddedPartitions = 16
+        /// The embedded broker's loopback port; 0 for any free port.
+        public var embeddedPort = 0
         /// Where the embedded broker's bootstrap address is written.
         public var bootstrapFile = "var/broker.bootstrap"
     }
