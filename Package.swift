@@ -99,7 +99,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
-        .testTarget(name: "BillingCoreTests", dependencies: ["BillingCore"], exclude: ["FuzzCorpus"], swiftSettings: strictSettings),
+        .testTarget(name: "BillingCoreTests", dependencies: ["BillingCore", "TestSupport"], exclude: ["FuzzCorpus"], swiftSettings: strictSettings),
         .testTarget(name: "BillingKafkaTests", dependencies: ["BillingKafka", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "BillingStoreTests", dependencies: ["BillingStore", "BillingCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,5 +1,6 @@
 import BillingCore
 import Foundation
+import TestSupport
 import Testing
 
 /// A seeded mutation fuzz run of the envelope decoder and the event parsers: 120,000 inputs made from
@@ -25,20 +26,7 @@ struct MutationFuzzTests {
         #""1000000000.0001""#, #""9999999999999.99""#, #""10000000000000""#, #"[{"line_id":"1","quantity":"1"}]"#,
     ]
 
-    /// SplitMix64: a small, fast, seeded generator.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
-    }
-
-    static func mutate(_ seed: [UInt8], other: [UInt8], random: inout Generator) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], other: [UInt8], random: inout SplitMix) -> [UInt8] {
         var bytes = seed
         for _ in 0..<(1 + random.below(4)) {
             let position = random.below(bytes.count + 1)
@@ -145,7 +133,7 @@ struct MutationFuzzTests {
         let seeds = try Self.corpus()
         try #require(seeds.count >= 5)
         let decoder = EnvelopeDecoder(maxPayloadBytes: 262_144)
-        var random = Generator(state: 20_261_208)
+        var random = SplitMix(seed: 20_261_208)
         var counts: [Verdict: Int] = [:]
         for round in 0..<120_000 {
             let seed = seeds[round % seeds.count]

@@ -14,24 +14,11 @@ struct ConflictingResendTests {
 
     @Test("order.fulfilled and payment.received resent with other quantities and amounts go to billing.dlq naming both events")
     func resends() async throws {
-        let directory = try TestSupport.temporaryDirectory("conflict-e2e")
-        let config = directory.appendingPathComponent("billingd.yaml")
-        let storePath = directory.appendingPathComponent("billing.sqlite").path
-        let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
-        try """
-            kafka:
-              embedded:
-                partitions: 1
-                bootstrap_file: \(bootstrapFile)
-            store:
-              path: \(storePath)
-            outbox:
-              poll_interval_ms: 100
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let daemon = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"))
+        let setup = try Scratch("conflict-e2e", partitions: 1)
+        let storePath = setup.storePath
+        let daemon = try BillingdProcess(arguments: ["--config", setup.config.path], environment: [:], logFile: setup.log("billingd"))
         defer { daemon.signal(SIGTERM) }
-        #expect(try await Harness.eventually { FileManager.default.fileExists(atPath: bootstrapFile) })
-        let bootstrap = try String(contentsOfFile: bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bootstrap = try await setup.bootstrap()
 
         let placed = try Self.example("order.placed")
         let shipped = try Self.example("order.fulfilled")

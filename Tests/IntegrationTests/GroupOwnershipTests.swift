@@ -7,43 +7,17 @@ import Testing
 /// billingd in the group are refused before they take anything in.
 @Suite("One owner per store and group")
 struct GroupOwnershipTests {
-    struct Setup {
-        let directory: URL
-        let config: URL
-        let bootstrapFile: String
-        func store(_ name: String) -> String { directory.appendingPathComponent("\(name).sqlite").path }
-    }
-
-    static func setup(_ name: String) throws -> Setup {
-        let directory = try TestSupport.temporaryDirectory(name)
-        let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
-        let config = directory.appendingPathComponent("billingd.yaml")
-        try """
-            kafka:
-              session_timeout_ms: 6000
-              embedded:
-                partitions: 2
-                bootstrap_file: \(bootstrapFile)
-            outbox:
-              poll_interval_ms: 100
-            shutdown:
-              timeout_ms: 4000
-            """.write(to: config, atomically: true, encoding: .utf8)
-        return Setup(directory: directory, config: config, bootstrapFile: bootstrapFile)
-    }
-
-    static func start(_ setup: Setup, bootstrap: String, store: String, name: String, arguments: [String] = [], group: String? = nil) throws -> BillingdProcess {
+    static func start(_ setup: Scratch, bootstrap: String, store: String, name: String, arguments: [String] = [], group: String? = nil) throws -> BillingdProcess {
         var environment = ["BILLINGD_KAFKA_BROKERS": bootstrap, "BILLINGD_STORE_PATH": store]
         if let group { environment["BILLINGD_KAFKA_GROUP_ID"] = group }
         return try BillingdProcess(
-            arguments: ["--config", setup.config.path] + arguments, environment: environment, logFile: setup.directory.appendingPathComponent("\(name).log"))
+            arguments: ["--config", setup.config.path] + arguments, environment: environment, logFile: setup.log(name))
     }
 
     @Test("a new store while the group has committed offsets is refused (nothing left behind) unless --new-store; another group's store is refused")
     func wrongStorePathAndGroup() async throws {
-        let setup = try Self.setup("new-store")
-        let (broker, bootstrap) = try await Harness.startBroker(
-            config: setup.config, bootstrapFile: setup.bootstrapFile, log: setup.directory.appendingPathComponent("broker.log"))
+        let setup = try Scratch("new-store", storeInConfig: false, sessionTimeoutMilliseconds: 6000, shutdownTimeoutMilliseconds: 4000)
+        let (broker, bootstrap) = try await setup.startBroker()
         defer { broker.signal(SIGTERM) }
         try Harness.kcatProduce(bootstrap, topic: "orders", lines: (0..<20).map { "k\($0):junk \($0)" })
         let first = try Self.start(setup, bootstrap: bootstrap, store: setup.store("a"), name: "first")
@@ -76,9 +50,8 @@ struct GroupOwnershipTests {
 
     @Test("a second billingd (own store) joining the group stops before it takes anything in; the first keeps every partition")
     func secondInstanceInGroup() async throws {
-        let setup = try Self.setup("two-in-group")
-        let (broker, bootstrap) = try await Harness.startBroker(
-            config: setup.config, bootstrapFile: setup.bootstrapFile, log: setup.directory.appendingPathComponent("broker.log"))
+        let setup = try Scratch("two-in-group", storeInConfig: false, sessionTimeoutMilliseconds: 6000, shutdownTimeoutMilliseconds: 4000)
+        let (broker, bootstrap) = try await setup.startBroker()
         defer { broker.signal(SIGTERM) }
         try Harness.kcatProduce(bootstrap, topic: "orders", lines: (0..<20).map { "k\($0):junk \($0)" })
         let first = try Self.start(setup, bootstrap: bootstrap, store: setup.store("a"), name: "first")

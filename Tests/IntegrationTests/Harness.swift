@@ -22,16 +22,6 @@ enum Harness {
     /// The billingctl binary built beside billingd.
     static var billingctl: URL { billingd.deletingLastPathComponent().appendingPathComponent("billingctl") }
 
-    /// Starts `billingd broker` with this configuration and waits for its address.
-    static func startBroker(config: URL, bootstrapFile: String, log: URL) async throws -> (process: BillingdProcess, bootstrap: String) {
-        try? FileManager.default.removeItem(atPath: bootstrapFile)
-        let broker = try BillingdProcess(arguments: ["broker", "--config", config.path], environment: [:], logFile: log)
-        guard try await eventually(timeout: .seconds(15), { FileManager.default.fileExists(atPath: bootstrapFile) }) else {
-            throw HarnessError("the broker wrote no address; log:\n\(broker.log)")
-        }
-        return (broker, try String(contentsOfFile: bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
     /// Produces one record per line (no key) into one partition with kcat.
     static func kcatProduce(_ bootstrap: String, topic: String, partition: Int, lines: [String]) throws {
         let status = try TestSupport.run(

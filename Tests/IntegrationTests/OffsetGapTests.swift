@@ -7,38 +7,13 @@ import Testing
 /// and only an operator's audited `--accept-gap` moves it on.
 @Suite("Offset gaps")
 struct OffsetGapTests {
-    struct Setup {
-        let directory: URL
-        let config: URL
-        let storePath: String
-        let bootstrapFile: String
-    }
-
-    static func setup(_ name: String) throws -> Setup {
-        let directory = try TestSupport.temporaryDirectory(name)
-        let config = directory.appendingPathComponent("billingd.yaml")
-        let storePath = directory.appendingPathComponent("billing.sqlite").path
-        let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
-        try """
-            kafka:
-              embedded:
-                partitions: 2
-                bootstrap_file: \(bootstrapFile)
-            store:
-              path: \(storePath)
-            outbox:
-              poll_interval_ms: 100
-            """.write(to: config, atomically: true, encoding: .utf8)
-        return Setup(directory: directory, config: config, storePath: storePath, bootstrapFile: bootstrapFile)
-    }
-
     /// Runs billingd until `condition` holds, then stops it with SIGTERM and checks it exits 0.
     static func run(
-        _ setup: Setup, bootstrap: String, name: String, arguments: [String] = [], until condition: (_ log: String) throws -> Bool
+        _ setup: Scratch, bootstrap: String, name: String, arguments: [String] = [], until condition: (_ log: String) throws -> Bool
     ) async throws -> String {
         let daemon = try BillingdProcess(
             arguments: ["--config", setup.config.path] + arguments, environment: ["BILLINGD_KAFKA_BROKERS": bootstrap],
-            logFile: setup.directory.appendingPathComponent("\(name).log"))
+            logFile: setup.log(name))
         let reached = try await Harness.eventually(timeout: .seconds(40)) { try condition(daemon.log) }
         daemon.signal(SIGTERM)
         let status = try await daemon.waitForExit(timeout: .seconds(20))
@@ -49,9 +24,8 @@ struct OffsetGapTests {
 
     @Test("a burst beyond the broker's retention: the partition is paused and reported, and only an accepted gap resumes it")
     func burstBeyondRetention() async throws {
-        let setup = try Self.setup("gap-burst")
-        let (broker, bootstrap) = try await Harness.startBroker(
-            config: setup.config, bootstrapFile: setup.bootstrapFile, log: setup.directory.appendingPathComponent("broker.log"))
+        let setup = try Scratch("gap-burst")
+        let (broker, bootstrap) = try await setup.startBroker()
         defer { broker.signal(SIGTERM) }
         try Harness.kcatProduce(bootstrap, topic: "orders", partition: 0, lines: (0..<100).map { "junk \($0)" })
         _ = try await Self.run(setup, bootstrap: bootstrap, name: "first") { _ in
@@ -117,9 +91,8 @@ struct OffsetGapTests {
 
     @Test("a recreated (empty) broker is a gap, not a fresh start")
     func recreatedBroker() async throws {
-        let setup = try Self.setup("gap-recreated")
-        var (broker, bootstrap) = try await Harness.startBroker(
-            config: setup.config, bootstrapFile: setup.bootstrapFile, log: setup.directory.appendingPathComponent("broker-1.log"))
+        let setup = try Scratch("gap-recreated")
+        var (broker, bootstrap) = try await setup.startBroker("broker-1")
         try Harness.kcatProduce(bootstrap, topic: "orders", partition: 0, lines: (0..<50).map { "junk \($0)" })
         _ = try await Self.run(setup, bootstrap: bootstrap, name: "first") { _ in
             Harness.storedOffset(setup.storePath, topic: "orders", partition: 0) == 50
@@ -127,8 +100,7 @@ struct OffsetGapTests {
         broker.signal(SIGKILL)
         _ = try await broker.waitForExit(timeout: .seconds(10))
 
-        (broker, bootstrap) = try await Harness.startBroker(
-            config: setup.config, bootstrapFile: setup.bootstrapFile, log: setup.directory.appendingPathComponent("broker-2.log"))
+        (broker, bootstrap) = try await setup.startBroker("broker-2")
         defer { broker.signal(SIGTERM) }
         try Harness.kcatProduce(bootstrap, topic: "orders", partition: 0, lines: (0..<10).map { "new \($0)" })
         _ = try await Self.run(setup, bootstrap: bootstrap, name: "paused") { _ in
@@ -151,31 +123,24 @@ struct OffsetGapTests {
 
     @Test("billingd finds a broker restarted on its fixed port, and reports the empty log as a gap instead of reading it as the old one")
     func brokerRestartedOnFixedPort() async throws {
-        let setup = try Self.setup("gap-fixed-port")
+        let setup = try Scratch("gap-fixed-port")
         let port = try TestSupport.freePort()
-        func startBroker(_ name: String) throws -> BillingdProcess {
-            try? FileManager.default.removeItem(atPath: setup.bootstrapFile)
-            return try BillingdProcess(
-                arguments: ["broker", "--config", setup.config.path, "--port", String(port)], environment: [:],
-                logFile: setup.directory.appendingPathComponent("\(name).log"))
-        }
-        var broker = try startBroker("broker-1")
-        #expect(try await Harness.eventually { FileManager.default.fileExists(atPath: setup.bootstrapFile) })
-        let bootstrap = "127.0.0.1:\(port)"
-        #expect(try String(contentsOfFile: setup.bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == bootstrap)
+        var (broker, bootstrap) = try await setup.startBroker("broker-1", arguments: ["--port", String(port)])
+        #expect(bootstrap == "127.0.0.1:\(port)")
         try Harness.kcatProduce(bootstrap, topic: "orders", partition: 0, lines: (0..<30).map { "junk \($0)" })
         let daemon = try BillingdProcess(
             arguments: ["--config", setup.config.path], environment: ["BILLINGD_KAFKA_BROKERS": bootstrap],
-            logFile: setup.directory.appendingPathComponent("billingd.log"))
+            logFile: setup.log("billingd"))
         defer { daemon.signal(SIGKILL) }
         #expect(try await Harness.eventually { Harness.storedOffset(setup.storePath, topic: "orders", partition: 0) == 30 })
 
         // The broker dies and comes back, empty, on the same port; billingd keeps running and reconnects.
         broker.signal(SIGKILL)
         _ = try await broker.waitForExit(timeout: .seconds(10))
-        broker = try startBroker("broker-2")
+        let restarted = try await setup.startBroker("broker-2", arguments: ["--port", String(port)])
+        broker = restarted.process
         defer { broker.signal(SIGTERM) }
-        #expect(try await Harness.eventually { FileManager.default.fileExists(atPath: setup.bootstrapFile) }, "the broker took its port again")
+        #expect(restarted.bootstrap == bootstrap, "the broker took its port again")
         try Harness.kcatProduce(bootstrap, topic: "orders", partition: 0, lines: (0..<5).map { "new \($0)" })
         #expect(try await Harness.eventually(timeout: .seconds(60)) {
             !((try? BillingStore.openReadOnly(path: setup.storePath).openGaps()) ?? []).isEmpty

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A reproducible stream of order, shipment and payment events, with what billingd must make of it.
 ///
@@ -94,19 +95,6 @@ struct OrderStream {
 
     static func event(key: String, id: String, type: String, data: String) -> String {
         #"\#(key):{"specversion":"1.0","id":"\#(id)","source":"/test-shop","type":"\#(type)","data":\#(data)}"#
-    }
-}
-
-/// A small deterministic random number generator, so every run produces the same stream.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -8,24 +8,9 @@ import Testing
 struct ShutdownTests {
     @Test("SIGTERM while the broker does not answer and the outbox holds rows: exit 0 within the limit, rows kept and published after restart")
     func sigtermWithBrokerStopped() async throws {
-        let directory = try TestSupport.temporaryDirectory("stop-broker-down")
-        let config = directory.appendingPathComponent("billingd.yaml")
-        let storePath = directory.appendingPathComponent("billing.sqlite").path
-        let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
-        try """
-            kafka:
-              embedded:
-                partitions: 2
-                bootstrap_file: \(bootstrapFile)
-            store:
-              path: \(storePath)
-            outbox:
-              poll_interval_ms: 100
-            shutdown:
-              timeout_ms: 4000
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let (broker, bootstrap) = try await Harness.startBroker(
-            config: config, bootstrapFile: bootstrapFile, log: directory.appendingPathComponent("broker.log"))
+        let setup = try Scratch("stop-broker-down", shutdownTimeoutMilliseconds: 4000)
+        let (config, storePath) = (setup.config, setup.storePath)
+        let (broker, bootstrap) = try await setup.startBroker()
         defer {
             broker.signal(SIGCONT)
             broker.signal(SIGTERM)
@@ -45,7 +30,7 @@ struct ShutdownTests {
         broker.signal(SIGSTOP)
         let environment = ["BILLINGD_KAFKA_BROKERS": bootstrap]
         let daemon = try BillingdProcess(
-            arguments: ["--config", config.path], environment: environment, logFile: directory.appendingPathComponent("billingd-1.log"))
+            arguments: ["--config", config.path], environment: environment, logFile: setup.log("billingd-1"))
         // It waits for the brokers to answer before it joins its group; the relay meanwhile tries to publish.
         #expect(try await Harness.eventually(timeout: .seconds(15)) { daemon.log.contains("trying again") })
         try await Task.sleep(for: .seconds(2))
@@ -63,7 +48,7 @@ struct ShutdownTests {
         // The broker answers again: the next start publishes every row once.
         broker.signal(SIGCONT)
         let again = try BillingdProcess(
-            arguments: ["--config", config.path], environment: environment, logFile: directory.appendingPathComponent("billingd-2.log"))
+            arguments: ["--config", config.path], environment: environment, logFile: setup.log("billingd-2"))
         #expect(try await Harness.eventually { (try? BillingStore.openReadOnly(path: storePath).status().outboxPending) == 0 })
         again.signal(SIGTERM)
         #expect(try await again.waitForExit(timeout: .seconds(20)) == 0)

@@ -6,35 +6,17 @@ import Testing
 /// One store, one owner, and a store that is safe to find, copy and keep.
 @Suite("Store ownership and hygiene")
 struct StoreOwnershipTests {
-    /// A configuration with the embedded broker; `storePath` nil keeps the default (var/billingd.sqlite).
-    static func config(in directory: URL, storePath: String?) throws -> URL {
-        let file = directory.appendingPathComponent("billingd.yaml")
-        try """
-            kafka:
-              embedded:
-                partitions: 2
-                bootstrap_file: \(directory.appendingPathComponent("broker.bootstrap").path)
-            \(storePath.map { "store:\n  path: \($0)" } ?? "")
-            outbox:
-              poll_interval_ms: 100
-            shutdown:
-              timeout_ms: 4000
-            """.write(to: file, atomically: true, encoding: .utf8)
-        return file
-    }
-
     static func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
 
     @Test("a second billingd on the same store is refused at start, and the first goes on")
     func secondProcessOnOneStore() async throws {
-        let directory = try TestSupport.temporaryDirectory("two-on-one")
-        let storePath = directory.appendingPathComponent("billing.sqlite").path
-        let config = try Self.config(in: directory, storePath: storePath)
-        let first = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("first.log"))
+        let setup = try Scratch("two-on-one", shutdownTimeoutMilliseconds: 4000)
+        let config = setup.config
+        let first = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: setup.log("first"))
         #expect(try await Harness.eventually { first.log.contains("consuming") })
-        let second = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("second.log"))
+        let second = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: setup.log("second"))
         let status = try await second.waitForExit(timeout: .seconds(15))
         #expect(status == 75, "log:\n\(second.log)")
         #expect(second.log.contains("in use by another billingd"))
@@ -46,10 +28,11 @@ struct StoreOwnershipTests {
 
     @Test("a store path whose directory does not exist is refused, and no directory is made")
     func mistypedStorePath() async throws {
-        let directory = try TestSupport.temporaryDirectory("wrong-path")
+        let setup = try Scratch("wrong-path")
+        let directory = setup.directory
         let missing = directory.appendingPathComponent("no-such-dir/billing.sqlite").path
-        let config = try Self.config(in: directory, storePath: missing)
-        let daemon = try BillingdProcess(arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"))
+        let daemon = try BillingdProcess(
+            arguments: ["--config", setup.config.path], environment: ["BILLINGD_STORE_PATH": missing], logFile: setup.log("billingd"))
         #expect(try await daemon.waitForExit(timeout: .seconds(15)) == 73, "log:\n\(daemon.log)")
         #expect(daemon.log.contains("does not exist"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("no-such-dir").path))
@@ -57,11 +40,11 @@ struct StoreOwnershipTests {
 
     @Test("a read-only store file is found at start with a clear error, not retried at the first write")
     func readOnlyStoreFile() async throws {
-        let directory = try TestSupport.temporaryDirectory("read-only")
+        let setup = try Scratch("read-only", storeInConfig: false)
+        let (directory, config) = (setup.directory, setup.config)
         let dataDirectory = directory.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let storePath = dataDirectory.appendingPathComponent("billing.sqlite").path
-        let config = try Self.config(in: directory, storePath: storePath)
         do { _ = try BillingStore.openForWriting(path: storePath) }
         // Root may write any file, so as root billingd runs as another user who owns the directory but
         // may only read the database.
@@ -72,7 +55,7 @@ struct StoreOwnershipTests {
         chmod(directory.path, 0o755)
         chmod(storePath, 0o444)
         let daemon = try BillingdProcess(
-            arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"), asUser: user)
+            arguments: ["--config", config.path], environment: ["BILLINGD_STORE_PATH": storePath], logFile: setup.log("billingd"), asUser: user)
         #expect(try await daemon.waitForExit(timeout: .seconds(15)) == 73, "log:\n\(daemon.log)")
         #expect(daemon.log.contains("cannot be written"), "log:\n\(daemon.log)")
         #expect(!daemon.log.contains("retrying"))
@@ -80,14 +63,11 @@ struct StoreOwnershipTests {
 
     @Test("files are created 0600 and the default var/ 0700; a clean stop leaves the database file complete without its WAL; backups are consistent")
     func fileModesCheckpointAndBackup() async throws {
-        let directory = try TestSupport.temporaryDirectory("hygiene")
-        let config = try Self.config(in: directory, storePath: nil)
+        let setup = try Scratch("hygiene", storeInConfig: false, shutdownTimeoutMilliseconds: 4000)
+        let directory = setup.directory
         let storePath = directory.appendingPathComponent("var/billingd.sqlite").path
-        let daemon = try BillingdProcess(
-            arguments: ["--config", config.path], environment: [:], logFile: directory.appendingPathComponent("billingd.log"), directory: directory)
-        let bootstrapFile = directory.appendingPathComponent("broker.bootstrap").path
-        #expect(try await Harness.eventually { FileManager.default.fileExists(atPath: bootstrapFile) })
-        let bootstrap = try String(contentsOfFile: bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let daemon = try BillingdProcess(arguments: ["--config", setup.config.path], environment: [:], logFile: setup.log("billingd"), directory: directory)
+        let bootstrap = try await setup.bootstrap()
         try Harness.kcatProduce(bootstrap, topic: "orders", lines: (0..<40).map { "k\($0):junk \($0)" })
         #expect(try await Harness.eventually { Harness.storedRecords(storePath, topics: ["orders"]) == 40 })
 
@@ -130,6 +110,7 @@ struct BillingctlStoredDataTests {
             VALUES ('P-1', 'C-1', 'EUR', 9223372036854775807, 9223372036854775807, '2026-11-25', '[]', 't'),
                    ('P-2', 'C-1', 'EUR', 9223372036854775807, 9223372036854775807, '2026-11-25', '[]', 't');
             """)
+        #expect(try TestSupport.sqlite(storePath, "SELECT count(*) FROM payment;") == "2")
         let result = try TestSupport.run([Harness.billingctl.path, "customer", "balance", "C-1", "--store", storePath, "--format", "csv"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("184467440737095516.14"), "\(result.output)")

@@ -21,8 +21,9 @@ public enum TestSupport {
     }
 
     /// What the sqlite3 shell prints for `sql` on the database at `path`, from outside billingd, trimmed.
+    /// The shell waits up to 5 s for a lock another connection holds.
     public static func sqlite(_ path: String, _ sql: String) throws -> String {
-        try run(["sqlite3", path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        try run(["sqlite3", "-cmd", ".timeout 5000", path, sql]).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs a command found on PATH to completion, feeding it `stdin`; returns its exit status and
@@ -61,4 +62,23 @@ public enum TestSupport {
         guard named == 0 else { throw CocoaError(.fileWriteUnknown) }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// A small deterministic random number generator (SplitMix64), so every run of a test sees the same
+/// stream.
+public struct SplitMix: Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number from 0 up to `bound` (exclusive); 0 for a bound of 0 or 1.
+    public mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
 }
