@@ -55,10 +55,14 @@ public enum RFC3339 {
         default:
             return nil
         }
-        guard index == bytes.count else { return nil }
-        let seconds = date.daysSinceEpoch * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9)
+        guard index == bytes.count, let zone = TimeZone(secondsFromGMT: offsetSeconds) else { return nil }
+        // The calendar turns the fields into an instant (a leap second 60 into the next minute's first).
+        let components = DateComponents(
+            timeZone: zone, year: date.year, month: date.month, day: date.day, hour: hour, minute: minute, second: second, nanosecond: nanoseconds)
+        return gregorian.date(from: components)
     }
+
+    private static let gregorian = Calendar(identifier: .gregorian)
 
     /// Formats a time in UTC with millisecond precision, e.g. `2026-11-22T10:15:00.123Z`.
     public static func format(_ date: Date) -> String {
