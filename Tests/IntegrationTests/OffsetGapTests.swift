@@ -146,7 +146,9 @@ struct OffsetGapTests {
             !((try? BillingStore.openReadOnly(path: setup.storePath).openGaps()) ?? []).isEmpty
         }, "log:\n\(daemon.log)")
         let gap = try BillingStore.openReadOnly(path: setup.storePath).openGaps().first
-        #expect(gap?.topic == "orders" && gap?.partition == 0 && gap?.expectedOffset == 30 && gap?.logEnd == 5)
+        // The gap may be seen before or after the new records arrive: the new log ends at 0 or 5 then.
+        #expect(gap?.topic == "orders" && gap?.partition == 0 && gap?.expectedOffset == 30 && gap?.logStart == 0)
+        #expect(gap?.logEnd == 0 || gap?.logEnd == 5, "\(String(describing: gap))")
         #expect(Harness.storedOffset(setup.storePath, topic: "orders", partition: 0) == 30, "nothing of the new log was taken for the old one")
         #expect(daemon.isRunning)
         daemon.signal(SIGTERM)
