@@ -55,4 +55,28 @@ struct ShutdownTests {
         let published = try await Harness.kcatRead(bootstrap, topic: "billing.events", atLeast: rows)
         #expect(Set(published.compactMap(\.payload)) == Set((0..<rows).map { "{\"n\":\($0)}" }))
     }
+
+    @Test("SIGTERM while billingd still waits for a broker that does not answer at start ends the wait at once")
+    func sigtermWhileWaitingForTheBroker() async throws {
+        let setup = try Scratch("stop-before-join", shutdownTimeoutMilliseconds: 10000)
+        let (broker, bootstrap) = try await setup.startBroker()
+        defer {
+            broker.signal(SIGCONT)
+            broker.signal(SIGTERM)
+        }
+        broker.signal(SIGSTOP)
+        let daemon = try BillingdProcess(
+            arguments: ["--config", setup.config.path], environment: ["BILLINGD_KAFKA_BROKERS": bootstrap], logFile: setup.log("billingd"))
+        #expect(try await Harness.eventually(timeout: .seconds(15)) { daemon.log.contains("billingd started") })
+        // Its first question to the brokers is in flight now (it waits up to 5 s for an answer).
+        try await Task.sleep(for: .seconds(1))
+        let clock = ContinuousClock()
+        let stopAt = clock.now
+        daemon.signal(SIGTERM)
+        let status = try await daemon.waitForExit(timeout: .seconds(20))
+        let took = stopAt.duration(to: clock.now)
+        #expect(status == 0, "log:\n\(daemon.log)")
+        #expect(took < .seconds(3), "the wait for the brokers ended with the stop: \(took)")
+        #expect(!daemon.log.contains("consuming"), "it never joined the group")
+    }
 }

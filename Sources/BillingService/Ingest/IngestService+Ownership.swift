@@ -14,7 +14,11 @@ extension IngestService {
         var attempt = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                return try await probe.facts(topics: configuration.kafka.inputTopics)
+                // A stop ends the wait for an answer at once.
+                let topics = configuration.kafka.inputTopics
+                return try await cancelWhenGracefulShutdown { try await probe.facts(topics: topics) }
+            } catch is CancellationError {
+                return nil
             } catch {
                 attempt += 1
                 logger.warning(
@@ -74,7 +78,7 @@ extension IngestService {
             // Every stored offset refers to the old cluster's logs: each such partition waits for an operator.
             let stored = try store.nextOffsets(topics: existing.inputTopics)
             let partitions = stored.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
-            let bounds = await probe.logBounds(partitions)
+            let bounds = try await probe.logBounds(partitions)
             let reason = "the Kafka cluster changed from \(before) to \(current); the stored offset refers to the old cluster's log"
             let gaps = stored.map { offset in
                 let bound = bounds[TopicPartition(topic: offset.topic, partition: offset.partition)]

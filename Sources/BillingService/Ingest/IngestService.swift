@@ -69,7 +69,7 @@ public final class IngestService: Service {
         let facts: ClusterFacts
         do {
             guard let known = try await clusterFacts(probe) else {
-                await probe.close()
+                probe.close()
                 return
             }
             facts = known
@@ -77,9 +77,9 @@ public final class IngestService: Service {
             if let gapAcceptance {
                 try await accept(gapAcceptance, probe: probe)
             }
-            await probe.close()
+            probe.close()
         } catch {
-            await probe.close()
+            probe.close()
             throw error
         }
         // The store's id names this billingd as a static member of its group, so a restart, even after
@@ -233,7 +233,7 @@ public final class IngestService: Service {
     /// broker reports it now, and the store records who, when and what was skipped.
     private func accept(_ acceptance: GapAcceptance, probe: ClusterProbe) async throws {
         let partitions = acceptance.partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
-        let bounds = await probe.logBounds(partitions)
+        let bounds = try await probe.logBounds(partitions)
         for partition in partitions {
             guard let bound = bounds[partition] else {
                 throw GapAcceptanceError(topic: partition.topic, partition: partition.partition, reason: "the broker did not say where its log starts (is it reachable?)")
