@@ -75,14 +75,7 @@ final class ConsumerContext: Sendable {
                 }
                 try assign(rk, list, cooperative: cooperative)
                 let held = partitions.filter { if case .held = offsets[$0] { true } else { false } }
-                if !held.isEmpty {
-                    let heldList = KafkaConsumer.makeList(held) { _ in 0 }
-                    defer { rd_kafka_topic_partition_list_destroy(heldList) }
-                    let err = rd_kafka_pause_partitions(rk, heldList)
-                    guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                        throw KafkaError(kind: .subscription, responseCode: err, context: "cannot hold partitions with open gaps")
-                    }
-                }
+                if !held.isEmpty { try KafkaConsumer.pause(held, of: rk) }
                 logger.info(
                     "partitions assigned",
                     metadata: [

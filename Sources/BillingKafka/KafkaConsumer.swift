@@ -144,7 +144,6 @@ public final class KafkaConsumer: Sendable {
             topicPartition: partition, expectedOffset: message.pointee.offset, logStart: bounds?.start, logEnd: bounds?.end, reason: reason)
     }
 
-
     private func handlePollError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) throws {
         let err = message.pointee.err
         if let fatal = handle.fatalError() { throw fatal }
@@ -210,9 +209,16 @@ public final class KafkaConsumer: Sendable {
     ///
     /// - Throws: `KafkaError` when librdkafka rejects the request.
     public func pause(_ partitions: [TopicPartition]) throws {
-        let list = Self.makeList(partitions) { _ in 0 }
+        try Self.pause(partitions, of: handle.pointer)
+    }
+
+    /// Stops fetching from these partitions of the client `rk` (also from inside the rebalance callback).
+    ///
+    /// - Throws: `KafkaError` when librdkafka rejects the request.
+    static func pause(_ partitions: [TopicPartition], of rk: OpaquePointer) throws {
+        let list = makeList(partitions) { _ in 0 }
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = rd_kafka_pause_partitions(handle.pointer, list)
+        let err = rd_kafka_pause_partitions(rk, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(kind: .broker, responseCode: err, context: "pause failed")
         }

@@ -1,16 +1,11 @@
+import BillingKafka
 import Foundation
 
 /// An operator's instruction, given at start (`billingd run --accept-gap TOPIC:PARTITION`), to move
 /// past the open offset gaps of these partitions.
 public struct GapAcceptance: Sendable, Equatable {
-    /// One partition named on the command line.
-    public struct Partition: Sendable, Hashable {
-        public let topic: String
-        public let partition: Int32
-    }
-
     /// The partitions whose gaps to accept.
-    public let partitions: [Partition]
+    public let partitions: [TopicPartition]
     /// Who gave the instruction, for the audit log.
     public let operatorName: String
 
@@ -18,14 +13,14 @@ public struct GapAcceptance: Sendable, Equatable {
     ///
     /// - Throws: `GapAcceptanceError` naming the argument that is not of that form.
     public init(arguments: [String], operatorName: String = GapAcceptance.currentOperator()) throws {
-        var partitions: [Partition] = []
+        var partitions: [TopicPartition] = []
         for argument in arguments {
             guard let colon = argument.lastIndex(of: ":"), colon != argument.startIndex,
                 let number = Int32(argument[argument.index(after: colon)...]), number >= 0
             else {
                 throw GapAcceptanceError(argument: argument)
             }
-            let partition = Partition(topic: String(argument[..<colon]), partition: number)
+            let partition = TopicPartition(topic: String(argument[..<colon]), partition: number)
             if !partitions.contains(partition) { partitions.append(partition) }
         }
         self.partitions = partitions

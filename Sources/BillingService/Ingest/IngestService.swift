@@ -120,7 +120,6 @@ public final class IngestService: Service {
         // A member that joins later (most likely a billingd about to stop itself) is given time to leave: its
         // session to expire and the group to rebalance again.
         var coverage = GroupCoverage(expected: Set(facts.partitions), patience: .milliseconds(3 * kafka.sessionTimeoutMilliseconds + 5000))
-        var knownGaps = Set(try store.openGaps().map { OffsetGapKey(topic: $0.topic, partition: $0.partition, expectedOffset: $0.expectedOffset) })
         let classifier = BatchClassifier(
             decoder: EnvelopeDecoder(maxPayloadBytes: kafka.maxEventBytes),
             deadLetterTopic: kafka.deadLetterTopic,
@@ -151,12 +150,12 @@ public final class IngestService: Service {
                     }
                     if coverage.newlyPartial {
                         logger.error(
-                        "another member joined the consumer group and holds input partitions; waiting for it to leave",
-                        metadata: ["kafka.group": "\(kafka.groupID)", "kafka.partitions": "\(missing.map(\.description).joined(separator: ","))"])
+                            "another member joined the consumer group and holds input partitions; waiting for it to leave",
+                            metadata: ["kafka.group": "\(kafka.groupID)", "kafka.partitions": "\(missing.map(\.description).joined(separator: ","))"])
                     }
                 }
                 for gap in outcome.gaps {
-                    try await record(gap, known: &knownGaps)
+                    try await record(gap)
                 }
                 guard !outcome.record.offsets.isEmpty else {
                     next = Task { try await fetch() }
@@ -208,14 +207,12 @@ public final class IngestService: Service {
     }
 
     /// Records a gap the consumer found (it has paused the partition already) and reports it at error
-    /// level the first time this process sees it.
-    private func record(_ gap: OffsetGap, known: inout Set<OffsetGapKey>) async throws {
+    /// level when the partition had no open gap before.
+    private func record(_ gap: OffsetGap) async throws {
         let partition = gap.topicPartition
-        try await store.recordGap(
+        let isNew = try await store.recordGap(
             topic: partition.topic, partition: partition.partition, expectedOffset: gap.expectedOffset, logStart: gap.logStart,
             logEnd: gap.logEnd, reason: gap.reason, at: now())
-        let key = OffsetGapKey(topic: partition.topic, partition: partition.partition, expectedOffset: gap.expectedOffset)
-        let isNew = known.insert(key).inserted
         logger.log(
             level: isNew ? .error : .info,
             isNew
@@ -232,7 +229,7 @@ public final class IngestService: Service {
     /// Accepts the gaps an operator named at start: each partition resumes at its log's start as the
     /// broker reports it now, and the store records who, when and what was skipped.
     private func accept(_ acceptance: GapAcceptance, probe: ClusterProbe) async throws {
-        let partitions = acceptance.partitions.map { TopicPartition(topic: $0.topic, partition: $0.partition) }
+        let partitions = acceptance.partitions
         let bounds = try await probe.logBounds(partitions)
         for partition in partitions {
             guard let bound = bounds[partition] else {
@@ -315,13 +312,6 @@ public final class IngestService: Service {
             }
         }
     }
-}
-
-/// One gap as this process has reported it.
-private struct OffsetGapKey: Hashable {
-    let topic: String
-    let partition: Int32
-    let expectedOffset: Int64
 }
 
 /// A submitted batch whose confirmation (commit awaited, then reported) runs in the background.

@@ -16,38 +16,40 @@ extension BillingStore {
             let open = try Int64.fetchOne(
                 db, sql: "SELECT expected_offset FROM partition_gap WHERE topic = ? AND partition = ? AND accepted_at IS NULL",
                 arguments: [topic, partition])
-            try db.execute(
-                sql: """
-                    INSERT INTO partition_gap (topic, partition, expected_offset, log_start, log_end, reason, detected_at, last_seen_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (topic, partition) WHERE accepted_at IS NULL DO UPDATE
-                    SET expected_offset = excluded.expected_offset, log_start = excluded.log_start, log_end = excluded.log_end,
-                        reason = excluded.reason, last_seen_at = excluded.last_seen_at
-                    """,
-                arguments: [topic, partition, expectedOffset, logStart, logEnd, reason, at, at])
+            try Self.upsertGap(
+                db, topic: topic, partition: partition, expectedOffset: expectedOffset, logStart: logStart, logEnd: logEnd, reason: reason, at: at)
             return open == nil
         }
+    }
+
+    /// Opens a gap for the partition, or refreshes its open one (expected offset, bounds, reason, last
+    /// sighting).
+    static func upsertGap(
+        _ db: Database, topic: String, partition: Int32, expectedOffset: Int64, logStart: Int64?, logEnd: Int64?, reason: String, at: String
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO partition_gap (topic, partition, expected_offset, log_start, log_end, reason, detected_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (topic, partition) WHERE accepted_at IS NULL DO UPDATE
+                SET expected_offset = excluded.expected_offset, log_start = excluded.log_start, log_end = excluded.log_end,
+                    reason = excluded.reason, last_seen_at = excluded.last_seen_at
+                """,
+            arguments: [topic, partition, expectedOffset, logStart, logEnd, reason, at, at])
     }
 
     /// The gaps no operator has accepted yet, by topic and partition.
     ///
     /// - Throws: a GRDB `DatabaseError` when the read fails.
     public func openGaps() throws -> [PartitionGap] {
-        try pool.read { db in try Self.gaps(db, openOnly: true) }
+        try pool.read { db in try Self.openGaps(db) }
     }
 
-    /// Every gap, open and accepted, oldest first.
-    ///
-    /// - Throws: a GRDB `DatabaseError` when the read fails.
-    public func allGaps() throws -> [PartitionGap] {
-        try pool.read { db in try Self.gaps(db, openOnly: false) }
-    }
-
-    static func gaps(_ db: Database, openOnly: Bool) throws -> [PartitionGap] {
+    static func openGaps(_ db: Database) throws -> [PartitionGap] {
         let sql = """
             SELECT topic, partition, expected_offset, log_start, log_end, reason, detected_at, last_seen_at, accepted_at, accepted_by,
                    resumed_at_offset
-            FROM partition_gap \(openOnly ? "WHERE accepted_at IS NULL ORDER BY topic, partition" : "ORDER BY id")
+            FROM partition_gap WHERE accepted_at IS NULL ORDER BY topic, partition
             """
         return try Row.fetchAll(db, sql: sql).map {
             PartitionGap(
@@ -66,7 +68,7 @@ extension BillingStore {
     public func acceptGap(topic: String, partition: Int32, resumeAt: Int64, logEnd: Int64?, by operatorName: String, at date: Date) async throws -> PartitionGap {
         let at = RFC3339.format(date)
         return try await administrativeWrite { db in
-            guard let open = try Self.gaps(db, openOnly: true).first(where: { $0.topic == topic && $0.partition == partition }) else {
+            guard let open = try Self.openGaps(db).first(where: { $0.topic == topic && $0.partition == partition }) else {
                 throw StoreError.noOpenGap(topic: topic, partition: partition)
             }
             try db.execute(

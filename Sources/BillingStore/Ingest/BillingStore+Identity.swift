@@ -58,14 +58,9 @@ extension BillingStore {
                     """,
                 arguments: [identity.storeID, identity.clusterID, identity.consumerGroup, topics, identity.createdAt, at])
             for gap in gaps {
-                try db.execute(
-                    sql: """
-                        INSERT INTO partition_gap (topic, partition, expected_offset, log_start, log_end, reason, detected_at, last_seen_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (topic, partition) WHERE accepted_at IS NULL DO UPDATE
-                        SET log_start = excluded.log_start, log_end = excluded.log_end, reason = excluded.reason, last_seen_at = excluded.last_seen_at
-                        """,
-                    arguments: [gap.topic, gap.partition, gap.expectedOffset, gap.logStart, gap.logEnd, gap.reason, at, at])
+                try Self.upsertGap(
+                    db, topic: gap.topic, partition: gap.partition, expectedOffset: gap.expectedOffset, logStart: gap.logStart, logEnd: gap.logEnd,
+                    reason: gap.reason, at: at)
             }
             var members = detail
             members.append(("cluster_id", identity.clusterID ?? ""))

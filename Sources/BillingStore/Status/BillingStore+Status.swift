@@ -22,7 +22,7 @@ extension BillingStore {
                 StoreStatus.Series(series: $0["series"], lastSequence: $0["last_sequence"])
             }
             return StoreStatus(
-                offsets: offsets, gaps: try Self.gaps(db, openOnly: true), outboxPending: pending, outboxPublished: published, oldestPendingCreatedAt: oldest,
+                offsets: offsets, gaps: try Self.openGaps(db), outboxPending: pending, outboxPublished: published, oldestPendingCreatedAt: oldest,
                 deadLetters: letters, deadLettersByReason: byReason, invoices: invoices, waitingEvents: waiting, invoiceSeries: series,
                 migrations: try BillingSchema.migrator.appliedMigrations(db))
         }
