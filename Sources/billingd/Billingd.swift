@@ -75,19 +75,20 @@ extension Billingd {
             logger.notice("billingd started", metadata: ["kafka.bootstrap": "\(application.bootstrapServers)", "store.path": "\(configuration.store.path)"])
             let backstop = StopBackstop(limit: .milliseconds(configuration.shutdownTimeoutMilliseconds) + .seconds(5), logger: logger)
             defer { backstop.cancel() }
+            var failure: (any Error)?
             do {
                 try await application.serviceGroup.run()
-            } catch let error as OwnershipError {
-                await application.store.close()
+            } catch {
+                failure = error
+            }
+            let emptied = await application.store.close()
+            if let error = failure as? OwnershipError {
                 logger.critical("stopped: \(error)", metadata: ["store.path": "\(configuration.store.path)", "exit_code": "\(error.exitCode)"])
                 // A store this start created and then refused (a wrong path) is not left behind.
                 if case .newStoreWithCommittedOffsets = error { application.store.removeCreatedFiles() }
                 throw ExitCode(error.exitCode)
-            } catch {
-                await application.store.close()
-                throw error
             }
-            let emptied = await application.store.close()
+            if let failure { throw failure }
             logger.notice("billingd stopped", metadata: ["store.wal_checkpointed": "\(emptied)"])
         }
     }

@@ -21,9 +21,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible, Comparable {
         let decimal = try Decimal64(parsing: text, maxScale: currency.exponent)
         minorUnits = try decimal.rescaled(to: currency.exponent).units
         self.currency = currency
-        guard minorUnits.magnitude <= Money.maximumMinorUnits else {
-            throw .tooLarge(text, maximum: "\(Money.maximum(currency).amountString) \(currency.code)")
-        }
+        try Money.checkMaximum(minorUnits, currency, shownAs: text)
     }
 
     /// The largest amount billingd accepts in any field or computes for any document, in minor units:
@@ -38,10 +36,15 @@ public struct Money: Hashable, Sendable, CustomStringConvertible, Comparable {
     ///
     /// - Throws: `MoneyError.tooLarge`.
     public func withinMaximum() throws(MoneyError) -> Money {
-        guard minorUnits.magnitude <= Money.maximumMinorUnits else {
-            throw .tooLarge(amountString, maximum: "\(Money.maximum(currency).amountString) \(currency.code)")
-        }
+        try Money.checkMaximum(minorUnits, currency, shownAs: amountString)
         return self
+    }
+
+    /// Throws `MoneyError.tooLarge`, naming the amount as `text`, when `minorUnits` is beyond the maximum.
+    private static func checkMaximum(_ minorUnits: Int64, _ currency: Currency, shownAs text: @autoclosure () -> String) throws(MoneyError) {
+        guard minorUnits.magnitude <= maximumMinorUnits else {
+            throw .tooLarge(text(), maximum: "\(maximum(currency).amountString) \(currency.code)")
+        }
     }
 
     /// The decimal string with exactly the currency's decimals, e.g. `"12.30"`, `"1500"` (JPY).
