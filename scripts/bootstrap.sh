@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 #   prometheus                 promtool, to check the metrics we expose
 #   systemd                    systemd-analyze, to check the unit file
 #   hledger                    checks our accounting exports from the outside
-#   python3                    the notify harness in ../shared/tools
+#   python3                    scripts/check-schemas.py (the JSON Schemas of docs/)
 packages=(librdkafka-dev pkg-config libsqlite3-dev sqlite3 kcat prometheus systemd hledger python3)
 
 missing=()

@@ -1,7 +1,8 @@
 import CRdKafka
 
 // The C callbacks of the consumer. They are file-scope functions, not closures, so they carry no actor
-// isolation (see KAFKA-NOTES: a main-actor closure called from C dies with SIGILL). They find their
+// isolation: a closure inferred main-actor isolated and called by librdkafka from its own thread
+// dies with SIGILL, without a compiler warning. They find their
 // `ConsumerContext` through the opaque pointer, unretained: the consumer keeps the context alive for
 // longer than the handle. They run only inside poll and close calls on the consumer's dispatch queue.
 

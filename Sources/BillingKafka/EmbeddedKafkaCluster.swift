@@ -5,8 +5,8 @@ import Foundation
 /// librdkafka's mock cluster: real Kafka protocol on loopback TCP ports, data kept in memory.
 ///
 /// It backs the one-command demo (inside billingd) and the standalone `billingd broker` process that
-/// crash tests kill billingd against. Keep its limits in mind (KAFKA-NOTES): each partition keeps at
-/// most 5 MiB or 100,000 message sets, and a group's first join takes about 3 s.
+/// crash tests kill billingd against. Keep its limits in mind: each partition keeps at most 5 MiB or
+/// 100,000 message sets (the oldest are dropped), and a group's first join takes about 3 s.
 public final class EmbeddedKafkaCluster: Sendable {
     private let host: RDKafkaHandle
     private let cluster: MockClusterBox

@@ -37,9 +37,10 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("auto.offset.reset", "error"),
             ("session.timeout.ms", String(sessionTimeoutMilliseconds)),
             ("log.queue", "true"),
-            // Keep a local queue deep enough that fetches run several batches ahead of processing (see
-            // KAFKA-NOTES), but bounded: 32 MiB, not 256, since every prefetched byte is fresh memory
-            // (8 MiB, about one batch, starved the consumer; docs/ARCHITECTURE.md, 2026-12-05).
+            // Keep a local queue deep enough that fetches run several batches ahead of processing (with
+            // librdkafka's default queue sizes the consumer stalled for ~1 s in some runs against the mock
+            // cluster), but bounded: 32 MiB, not 256, since every prefetched byte is fresh memory
+            // (8 MiB, about one batch, starved the consumer; docs/PERFORMANCE.md, 2026-12-05).
             ("queued.min.messages", "1000000"),
             ("queued.max.messages.kbytes", "32768"),
             // Latency: don't let an idle fetch sit at the broker for librdkafka's default 500 ms.

@@ -99,7 +99,7 @@ public final class BillingStore: Sendable {
                     // The writer keeps the hot part of the indexes in memory (up to 64 MiB); pages beyond it
                     // are read back from the OS page cache. 256 MiB was measured slower: on this project's
                     // VMs each freshly touched page of process memory costs ~8 µs of kernel time, more than
-                    // the page reads it saves (docs/ARCHITECTURE.md, 2026-12-05).
+                    // the page reads it saves (docs/PERFORMANCE.md, 2026-12-05).
                     try db.execute(sql: "PRAGMA cache_size = -65536")
                     // It leaves checkpoints to the checkpoint thread (readers never write).
                     checkpointer.install(on: db.sqliteConnection!)

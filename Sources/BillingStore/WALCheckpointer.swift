@@ -54,7 +54,7 @@ final class WALCheckpointer: Sendable {
     /// Whether the store should let the batch in flight commit before it reads for the next one.
     var wantsQuiet: Bool { quiet.load(ordering: .relaxed) }
 
-    /// Measured with `billing-bench` (docs/ARCHITECTURE.md): a 32 MiB WAL copies pages that many batches
+    /// Measured with `billing-bench` (docs/PERFORMANCE.md): a 32 MiB WAL copies pages that many batches
     /// rewrote only once (8 MiB gave ~10 % less throughput; 64 MiB no more, and its checkpoint's sync
     /// pushed the p99 latency up), and a 4 MiB inline remainder keeps the writer's pause to a few
     /// milliseconds (16 MiB gave a p99 of ~50 ms).

@@ -1,6 +1,6 @@
 import GRDB
 
-/// Schema changes made for throughput, measured with `billing-bench` (docs/ARCHITECTURE.md).
+/// Schema changes made for throughput, measured with `billing-bench` (docs/PERFORMANCE.md).
 extension BillingSchema {
     /// Publication state as one cursor instead of a stamp on every row.
     ///
